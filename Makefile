@@ -1,0 +1,10 @@
+# Shortcuts for ./dev, which does the work (make is not on every fresh machine; sh is).
+.PHONY: run test lint ci
+run:
+	./dev run
+test:
+	./dev test
+lint:
+	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+ci:
+	bash .ci/run

@@ -1,0 +1,113 @@
+"""The running timer: start, stop, update. A running timer is a ClockedTime with no end_time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.agents.models import Agent
+from apps.clocked_times.models import ClockedTime
+from apps.clocked_times.services import notes_check, overlap_check, topic_check_usable, user_lock
+from apps.core.errors import NoActiveTimer, TimerConflict
+from apps.organizations.models import Organization
+from apps.topics.models import Topic
+
+ONE_RUNNING_CONSTRAINT = "clocked_time_one_running_per_user"
+
+
+@dataclass(frozen=True)
+class TimerStartResult:
+    started: ClockedTime
+    stopped: ClockedTime | None
+
+
+def timer_running(*, user: AbstractBaseUser) -> ClockedTime | None:
+    return (
+        ClockedTime.objects.select_related("topic__category").filter(user=user, end_time__isnull=True).first()
+    )
+
+
+def _stop(entry: ClockedTime, *, at: datetime, notes: str | None = None) -> ClockedTime:
+    # The check constraint wants end > start; a stop in the same microsecond as the start still ends after it.
+    entry.end_time = max(at, entry.start_time + timedelta(microseconds=1))
+    fields = ["end_time", "updated_at"]
+    if notes is not None:
+        entry.notes = notes
+        fields.append("notes")
+    entry.save(update_fields=fields)
+    return entry
+
+
+@transaction.atomic
+def timer_start(
+    *,
+    user: AbstractBaseUser,
+    organization: Organization,
+    topic: Topic,
+    agent: Agent | None = None,
+    notes: str = "",
+    now: datetime | None = None,
+) -> TimerStartResult:
+    """Stop the user's running timer, if any, and start a new one on ``topic``, atomically.
+
+    The user's row lock serialises racing starts; the partial unique index on running entries is the
+    backstop: should a write slip past the lock, the loser gets a clean 409 instead of a second timer.
+    """
+    topic_check_usable(topic=topic, organization=organization)
+    notes_check(notes)
+    user_lock(user=user)
+    now = now or timezone.now()
+    stopped = None
+    running = ClockedTime.objects.filter(user=user, end_time__isnull=True).first()
+    if running is not None:
+        stopped = _stop(running, at=now)
+        now = stopped.end_time
+    overlap_check(organization=organization, user=user, start=now, end=None)
+    try:
+        with transaction.atomic():
+            started = ClockedTime.objects.create(
+                organization=organization,
+                user=user,
+                topic=topic,
+                start_time=now,
+                type=ClockedTime.Type.TIMER,
+                notes=notes,
+                agent=agent,
+            )
+    except IntegrityError as exc:
+        # PostgreSQL names the constraint; SQLite names the column of the partial unique index.
+        if ONE_RUNNING_CONSTRAINT in str(exc) or "clockedtime.user_id" in str(exc):
+            raise TimerConflict() from exc
+        raise
+    return TimerStartResult(started=started, stopped=stopped)
+
+
+@transaction.atomic
+def timer_stop(
+    *, user: AbstractBaseUser, notes: str | None = None, now: datetime | None = None
+) -> ClockedTime:
+    """Stop the user's running timer; ``notes``, when given, replace the entry's notes."""
+    if notes is not None:
+        notes_check(notes)
+    user_lock(user=user)
+    running = ClockedTime.objects.filter(user=user, end_time__isnull=True).first()
+    if running is None:
+        raise NoActiveTimer()
+    return _stop(running, at=now or timezone.now(), notes=notes)
+
+
+@transaction.atomic
+def timer_update(*, user: AbstractBaseUser, notes: str) -> ClockedTime:
+    """Replace the notes of the user's running timer."""
+    notes_check(notes)
+    user_lock(user=user)
+    running = ClockedTime.objects.filter(user=user, end_time__isnull=True).first()
+    if running is None:
+        raise NoActiveTimer()
+    running.notes = notes
+    running.save(update_fields=["notes", "updated_at"])
+    return running

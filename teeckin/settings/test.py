@@ -1,0 +1,21 @@
+"""Test settings: the base settings with what only makes tests faster or deterministic."""
+
+import os
+
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-3a8f1c2e9b7d6a5f4e3d2c1b")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+
+from teeckin.settings.base import *  # noqa: F403
+from teeckin.settings.base import STORAGES
+
+# Tests talk plain HTTP to the test client.
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+
+# Fast password hashing: user passwords in tests protect nothing.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# No collectstatic in tests.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}

@@ -1,0 +1,103 @@
+"""The shared cast: an owner and a teammate in Acme, an outsider in Globex, and their topics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection
+
+from apps.organizations.models import Membership, Organization
+from apps.tags.models import Tag
+from apps.topics.models import Category, Topic
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    db = settings.DATABASES["default"]
+    engine = db["ENGINE"].rsplit(".", 1)[-1]
+    where = (
+        f"{db.get('HOST') or 'local'}:{db.get('PORT') or ''}/{db.get('NAME')}"
+        if engine != "sqlite3"
+        else "file"
+    )
+    cache = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+    return [
+        f"teeckin: database backend {engine} ({where}); cache {cache}; broker {settings.CELERY_BROKER_URL.split('://')[0]}"
+    ]
+
+
+requires_postgres = pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    reason="needs PostgreSQL row locks and concurrent transactions (CI runs these on PostgreSQL)",
+)
+
+
+def make_user(username: str, organization: Organization | None, role: str = Membership.Role.MEMBER) -> Any:
+    user = get_user_model().objects.create_user(username=username, password="pw-" + username)
+    if organization is not None:
+        Membership.objects.create(user=user, organization=organization, role=role)
+    return user
+
+
+def make_topic(organization: Organization, name: str, category: str = "Client Work", **kwargs: Any) -> Topic:
+    cat, _ = Category.objects.get_or_create(organization=organization, name=category)
+    return Topic.objects.create(organization=organization, category=cat, name=name, **kwargs)
+
+
+@pytest.fixture
+def org(db: None) -> Organization:
+    return Organization.objects.create(name="Acme", guidance="Use Project Alpha for client deliverables.")
+
+
+@pytest.fixture
+def other_org(db: None) -> Organization:
+    return Organization.objects.create(name="Globex")
+
+
+@pytest.fixture
+def owner(org: Organization) -> Any:
+    return make_user("olivia", org, Membership.Role.OWNER)
+
+
+@pytest.fixture
+def teammate(org: Organization) -> Any:
+    return make_user("tom", org, Membership.Role.MEMBER)
+
+
+@pytest.fixture
+def outsider(other_org: Organization) -> Any:
+    return make_user("oscar", other_org, Membership.Role.OWNER)
+
+
+@pytest.fixture
+def topic(org: Organization) -> Topic:
+    return make_topic(org, "Project Alpha", "Client Work")
+
+
+@pytest.fixture
+def research(org: Organization) -> Topic:
+    return make_topic(org, "Research", "Internal")
+
+
+@pytest.fixture
+def outsider_topic(other_org: Organization) -> Topic:
+    return make_topic(other_org, "Globex Secret Project", "Client Work")
+
+
+@pytest.fixture
+def tags(org: Organization) -> list[Tag]:
+    return [Tag.objects.create(organization=org, name=name) for name in ("bug-fix", "feature")]
+
+
+@pytest.fixture
+def no_overlaps(org: Organization) -> Organization:
+    org.allow_overlaps = False
+    org.save(update_fields=["allow_overlaps"])
+    return org
+
+
+@pytest.fixture
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
