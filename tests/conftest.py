@@ -13,6 +13,9 @@ from apps.organizations.models import Membership, Organization
 from apps.tags.models import Tag
 from apps.topics.models import Category, Topic
 
+# Authenticated API clients (one agent per cast member) live in their own module.
+pytest_plugins = ["tests.fixtures.auth"]
+
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     db = settings.DATABASES["default"]
