@@ -12,8 +12,9 @@ Order of the rules:
 3. something shaped like a topic id that is not one of ours: not found, without candidates (an
    id of another organization must not be answered with our topics' names);
 4. fuzzy scoring (0-100) of every topic, keeping the best score of:
-   - rapidfuzz ``ratio`` of the query against the name and against "category name" (typos),
-   - the same on word-sorted strings (word order),
+   - rapidfuzz ``ratio`` of the query against the name (typos),
+   - the same with the words of both sides sorted, against the name and against "category name"
+     (word order, category-qualified names),
    - ``PARTIAL_SCORE`` when every query word is a word, or the prefix (3+ letters) of a word, of the
      topic's name or category and at least one of them belongs to the name (partial names,
      "Client Work: alpha");
@@ -32,6 +33,7 @@ rebuilt after ``MAX_AGE_SECONDS``, and a cached choice whose row is gone or arch
 from __future__ import annotations
 
 import bisect
+import heapq
 import logging
 import re
 import threading
@@ -90,7 +92,6 @@ class _Prepared:
     exact: dict[str, list[int]] = field(default_factory=dict)  # normalised name / "category name"
     plain: list[str] = field(default_factory=list)  # normalised name
     plain_sorted: list[str] = field(default_factory=list)
-    qualified: list[str] = field(default_factory=list)  # normalised "category name"
     qualified_sorted: list[str] = field(default_factory=list)
     name_words: dict[str, set[int]] = field(default_factory=dict)  # word -> topics with it in the name
     all_words: dict[str, set[int]] = field(default_factory=dict)  # word -> topics with it in name/category
@@ -113,7 +114,6 @@ class _Prepared:
             prepared.by_id[topic_id] = index
             prepared.plain.append(plain)
             prepared.plain_sorted.append(_sorted_words(plain))
-            prepared.qualified.append(qualified)
             prepared.qualified_sorted.append(_sorted_words(qualified))
             for key in {plain, qualified}:
                 prepared.exact.setdefault(key, []).append(index)
@@ -204,19 +204,24 @@ _choices = ChoicesCache()
 # --- Scoring ------------------------------------------------------------------------------------------
 
 
-def _scores(prepared: _Prepared, wanted: str) -> dict[int, float]:
-    """Best score per topic (only topics at or above CANDIDATE_FLOOR)."""
+def _ranked(prepared: _Prepared, wanted: str) -> list[tuple[int, float]]:
+    """The closest topics as (index, score), best first, ties by name; at most MAX_CANDIDATES."""
     best: dict[int, float] = {}
     wanted_sorted = _sorted_words(wanted)
+    # The top few of each pass are enough: a topic missing from a pass's top few is beaten there by
+    # that many others, which then rank above it overall too. processor=None: both sides are normalised.
     for query, choices in (
         (wanted, prepared.plain),
         (wanted_sorted, prepared.plain_sorted),
-        (wanted, prepared.qualified),
         (wanted_sorted, prepared.qualified_sorted),
     ):
-        # processor=None: both sides are already normalised; the cutoff lets rapidfuzz skip most choices.
         for _choice, score, index in process.extract(
-            query, choices, scorer=fuzz.ratio, processor=None, limit=None, score_cutoff=CANDIDATE_FLOOR
+            query,
+            choices,
+            scorer=fuzz.ratio,
+            processor=None,
+            limit=MAX_CANDIDATES,
+            score_cutoff=CANDIDATE_FLOOR,
         ):
             if score > best.get(index, 0.0):
                 best[index] = score
@@ -229,7 +234,7 @@ def _scores(prepared: _Prepared, wanted: str) -> dict[int, float]:
             for index in covering & naming:
                 if best.get(index, 0.0) < PARTIAL_SCORE:
                     best[index] = PARTIAL_SCORE
-    return best
+    return heapq.nsmallest(MAX_CANDIDATES, best.items(), key=lambda item: (-item[1], item[0]))
 
 
 def _candidates(prepared: _Prepared, ranked: list[tuple[int, float]]) -> list[dict[str, object]]:
@@ -240,7 +245,7 @@ def _candidates(prepared: _Prepared, ranked: list[tuple[int, float]]) -> list[di
             "category": prepared.categories[index],
             "score": round(score, 1),
         }
-        for index, score in ranked[:MAX_CANDIDATES]
+        for index, score in ranked
     ]
 
 
@@ -279,8 +284,7 @@ def _choose(prepared: _Prepared, query: str) -> int:
     if _TOPIC_ID.match(stripped.lower()):
         raise _not_found(query, [])
 
-    # Closest first; ties by name (prepared order) so answers are stable.
-    ranked = sorted(_scores(prepared, wanted).items(), key=lambda item: (-item[1], item[0]))
+    ranked = _ranked(prepared, wanted)
     if not ranked or ranked[0][1] < ACCEPT_SCORE:
         raise _not_found(query, _candidates(prepared, ranked))
     if len(ranked) > 1 and ranked[0][1] - ranked[1][1] <= AMBIGUITY_MARGIN:
