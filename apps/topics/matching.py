@@ -62,6 +62,9 @@ MAX_QUERY_LENGTH = 500  # a name plus its category is at most 401 characters; lo
 
 MAX_AGE_SECONDS = 300  # bounds staleness from writes that send no signal (QuerySet.update, rollbacks)
 MAX_CACHED_ORGANIZATIONS = 128
+# Versions outlive any process's entry; expiring lets deleted organizations' keys go. An expired version
+# is recreated with a new random value, which only costs each process one rebuild.
+VERSION_TIMEOUT_SECONDS = 7 * 24 * 3600
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _TOPIC_ID = re.compile(r"^top-[a-z2-7]{16}$")
@@ -143,7 +146,7 @@ def _version_key(organization_id: str) -> str:
 def topic_choices_invalidate(*, organization_id: str) -> None:
     """Tell every process that this organization's topics changed (a new random version)."""
     try:
-        cache.set(_version_key(organization_id), uuid.uuid4().hex, timeout=None)
+        cache.set(_version_key(organization_id), uuid.uuid4().hex, timeout=VERSION_TIMEOUT_SECONDS)
     except Exception:  # the cache being down must not fail the write; MAX_AGE_SECONDS bounds staleness
         logger.warning("Could not bump the topic choices version of %s", organization_id, exc_info=True)
 
@@ -154,7 +157,7 @@ def _current_version(organization_id: str) -> str | None:
     try:
         version = cache.get(key)
         if version is None:
-            cache.add(key, uuid.uuid4().hex, timeout=None)
+            cache.add(key, uuid.uuid4().hex, timeout=VERSION_TIMEOUT_SECONDS)
             version = cache.get(key)
     except Exception:
         logger.warning("Topic choices cache unavailable; matching without it", exc_info=True)
@@ -192,10 +195,6 @@ class ChoicesCache:
             while len(self._entries) > self._max:
                 self._entries.popitem(last=False)
         return entry
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
 
 
 _choices = ChoicesCache()

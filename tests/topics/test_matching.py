@@ -139,6 +139,14 @@ def test_an_exact_name_wins_over_a_longer_name_containing_it(org: Organization):
     assert topic_resolve(organization=org, query="ALPHA") == alpha
 
 
+def test_a_close_full_name_beats_a_partial_match(org: Organization):
+    pipeline = make_topic(org, "Data Pipeline", "Internal")
+    make_topic(org, "Data Pipeline Migration", "Internal")
+    assert topic_resolve(organization=org, query="Data Pipelin") == pipeline
+    with pytest.raises(Conflict):  # both contain every word: no reason to prefer one
+        topic_resolve(organization=org, query="pipeline")
+
+
 def test_names_equal_once_normalised_are_settled_by_the_typed_name_or_ambiguous(org: Organization):
     dashed = make_topic(org, "Front-end", "Client Work")
     spaced = make_topic(org, "Front End", "Client Work")
