@@ -240,12 +240,52 @@ def test_a_change_without_signals_heals_when_the_chosen_topic_is_gone(
         topic_resolve(organization=org, query="Research")
 
 
+def test_a_rename_without_signals_is_seen_once_the_entry_is_too_old(
+    org: Organization, catalogue: dict[str, Topic], monkeypatch: pytest.MonkeyPatch
+):
+    assert topic_resolve(organization=org, query="Research") == catalogue["Research"]
+    Topic.objects.filter(pk=catalogue["Research"].pk).update(name="Discovery")  # sends no post_save
+    monkeypatch.setattr(matching, "MAX_AGE_SECONDS", 0)
+    assert topic_resolve(organization=org, query="Discovery") == catalogue["Research"]
+
+
+def test_it_still_resolves_when_the_shared_cache_is_down(
+    org: Organization, catalogue: dict[str, Topic], monkeypatch: pytest.MonkeyPatch
+):
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("cache unreachable")
+
+    monkeypatch.setattr(matching.cache, "get", unreachable)
+    monkeypatch.setattr(matching.cache, "set", unreachable)
+    assert topic_resolve(organization=org, query="Projcet Alpha") == catalogue["Project Alpha"]
+    catalogue["Research"].name = "Discovery"
+    catalogue["Research"].save()  # the failed version bump does not fail the write
+    assert topic_resolve(organization=org, query="Discovery") == catalogue["Research"]
+
+
 def test_organizations_do_not_share_cached_choices(
     org: Organization, other_org: Organization, catalogue: dict[str, Topic], outsider_topic: Topic
 ):
     assert topic_resolve(organization=other_org, query="Globex Secret Project") == outsider_topic
     with pytest.raises(NotFound):
         topic_resolve(organization=other_org, query="Project Alpha")
+
+
+def test_the_least_recently_used_organization_leaves_the_process_cache_first(
+    org: Organization,
+    other_org: Organization,
+    catalogue: dict[str, Topic],
+    outsider_topic: Topic,
+    monkeypatch: pytest.MonkeyPatch,
+):
+    monkeypatch.setattr(matching, "_choices", ChoicesCache())
+    monkeypatch.setattr(matching, "MAX_CACHED_TOPICS", len(CATALOGUE) + 1)
+    topic_resolve(organization=org, query="Research")
+    topic_resolve(organization=other_org, query="Globex Secret Project")  # 5 + 1 topics: both fit
+    assert list(matching._choices._entries) == [org.pk, other_org.pk]
+    make_topic(other_org, "Globex Audit")
+    topic_resolve(organization=other_org, query="Globex Audit")  # 5 + 2: the older one goes
+    assert list(matching._choices._entries) == [other_org.pk]
 
 
 # --- queries ------------------------------------------------------------------------------------------
