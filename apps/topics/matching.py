@@ -253,15 +253,20 @@ def _candidates(prepared: _Prepared, ranked: list[tuple[int, float]]) -> list[di
     ]
 
 
+def _shown(query: str) -> str:
+    """The query as echoed in messages, cut short so a huge input does not make a huge answer."""
+    return query if len(query) <= 100 else query[:100] + "…"
+
+
 def _not_found(query: str, candidates: list[dict[str, object]]) -> NotFound:
     return NotFound(
-        f"No topic matches '{query}'.", code="TOPIC_NOT_FOUND", details={"candidates": candidates}
+        f"No topic matches '{_shown(query)}'.", code="TOPIC_NOT_FOUND", details={"candidates": candidates}
     )
 
 
 def _ambiguous(query: str, candidates: list[dict[str, object]]) -> Conflict:
     return Conflict(
-        f"'{query}' matches several topics; use an id or a more precise name.",
+        f"'{_shown(query)}' matches several topics; use an id or a more precise name.",
         code="TOPIC_AMBIGUOUS",
         details={"candidates": candidates},
     )
@@ -283,7 +288,7 @@ def _choose(prepared: _Prepared, query: str) -> int:
         typed = [i for i in exact if prepared.names[i].casefold() == stripped.casefold()]
         if len(typed) == 1:
             return typed[0]
-        ranked = [(i, 100.0) for i in exact]
+        ranked = [(i, 100.0) for i in exact[:MAX_CANDIDATES]]
         raise _ambiguous(query, _candidates(prepared, ranked))
     if _TOPIC_ID.match(stripped.lower()):
         raise _not_found(query, [])

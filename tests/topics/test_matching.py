@@ -165,6 +165,12 @@ def test_the_returned_topic_has_its_category_loaded(
         assert topic.category.name == "Internal"
 
 
+def test_a_huge_query_is_not_found_and_not_echoed_whole(org: Organization, catalogue: dict[str, Topic]):
+    with pytest.raises(NotFound) as raised:
+        topic_resolve(organization=org, query="alpha " * 2000)
+    assert len(raised.value.message) < 200
+
+
 def test_normalise():
     assert normalise("  Client-Work /ALPHA_2 ") == "client work alpha 2"
 
