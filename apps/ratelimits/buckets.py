@@ -159,6 +159,8 @@ def charge(request: HttpRequest, bucket: str, identity: str, rate: str) -> Usage
     ``None`` means not counted: rate limiting is switched off (``RATELIMIT_ENABLE``), or the counter
     store failed and the bucket fails open.
     """
+    if not getattr(settings, "RATELIMIT_ENABLE", True):
+        return None
     limit, period = _split_rate(rate)
     if time.monotonic() < _cache_down_until:
         return _usage_on_cache_error(bucket, identity, limit, period)

@@ -159,6 +159,15 @@ def test_django_ratelimits_own_refusal_is_a_429_not_a_403(owner_api: APIClient) 
     assert response.json()["code"] == "RATE_LIMITED"
 
 
+def test_django_ratelimits_refusal_in_a_plain_view_is_a_429_too(client: Any, db: None) -> None:
+    assert client.get("/api/test/plain").status_code == 200
+
+    refused = client.get("/api/test/plain")
+
+    assert refused.status_code == 429
+    assert refused.json()["code"] == "RATE_LIMITED"
+
+
 def test_switched_off_nothing_is_counted(owner_api: APIClient, settings: Any) -> None:
     set_limits(settings, {"timer": "1/m"})
     settings.RATELIMIT_ENABLE = False

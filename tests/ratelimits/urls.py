@@ -1,6 +1,8 @@
 """Thin real DRF views standing in for the agent API (not on main yet): the point is the mechanism."""
 
+from django.http import HttpRequest, JsonResponse
 from django.urls import path, re_path
+from django_ratelimit.decorators import ratelimit
 from django_ratelimit.exceptions import Ratelimited
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -48,11 +50,18 @@ class RefusedByLibraryView(APIView):
         raise Ratelimited()
 
 
+@ratelimit(group="tests.plain", key="ip", rate="1/m")
+def plain_view(request: HttpRequest) -> JsonResponse:
+    """A plain Django view limited by django-ratelimit's own decorator."""
+    return JsonResponse({"ok": True})
+
+
 urlpatterns = [
     path("api/test/things", ThingsView.as_view()),
     path("api/test/timer/start", TimerStartView.as_view()),
     path("api/test/public", PublicView.as_view()),
     path("api/test/refused", RefusedByLibraryView.as_view()),
+    path("api/test/plain", plain_view),
     path("api/oauth/token", token_endpoint_limited(TokenView.as_view())),
     re_path(r"^api/", api_not_found),
 ]
