@@ -258,18 +258,20 @@ def charge_api_request(request: Any, scope: str | None = None) -> RateLimitState
     if state.evaluated:  # never count a request twice (throttle, then middleware)
         return state
     state.evaluated = True
+    if not getattr(settings, "RATELIMIT_ENABLE", True):
+        return state
     identity, organization_id = identity_of(request)
     if identity.startswith("ip:"):
-        plan: list[tuple[str, str, str | None]] = [("anonymous", identity, rate_of("anonymous"))]
+        counts: list[tuple[str, str, str | None]] = [("anonymous", identity, rate_of("anonymous"))]
     else:
-        plan = []
+        counts = []
         if scope:
-            plan.append((scope, identity, rate_of(scope)))
+            counts.append((scope, identity, rate_of(scope)))
         method_bucket = "read" if request.method in SAFE_METHODS else "write"
-        plan.append((method_bucket, identity, rate_of(method_bucket)))
+        counts.append((method_bucket, identity, rate_of(method_bucket)))
         if organization_id is not None:
-            plan.append(("plan", f"org:{organization_id}", plan_rate(organization_id)))
-    for bucket, who, rate in plan:
+            counts.append(("plan", f"org:{organization_id}", plan_rate(organization_id)))
+    for bucket, who, rate in counts:
         if rate is None:  # unlimited (enterprise plan)
             continue
         usage = charge(request, bucket, who, rate)

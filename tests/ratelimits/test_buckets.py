@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from apps.organizations.models import Organization
 from apps.ratelimits.buckets import identity_of
+from apps.tags.models import Tag
 from tests.ratelimits.helpers import limit_headers, set_limits
 
 pytestmark = pytest.mark.urls("tests.ratelimits.urls")
@@ -188,3 +189,18 @@ def test_an_agent_is_identified_by_its_access_token_application(
     request = SimpleNamespace(auth=token, user=owner)
 
     assert identity_of(request) == (f"agent:{owner_agent.agent.pk}", owner.membership.organization_id)
+
+
+def test_an_api_key_is_a_bucket_of_its_own(org: Organization, owner: Any) -> None:
+    # The API key model comes with the agents work; any model row with an organization stands in for it.
+    key = Tag.objects.create(organization=org, name="stand-in key")
+    request = SimpleNamespace(auth=key, user=owner)
+
+    assert identity_of(request) == (f"key:tags.tag:{key.pk}", org.pk)
+
+
+def test_a_request_without_credentials_is_counted_by_address(rf: Any) -> None:
+    request = rf.get("/api/test/things", REMOTE_ADDR="192.0.2.44")
+    request.auth, request.user = None, None
+
+    assert identity_of(request) == ("ip:192.0.2.44", None)
