@@ -31,7 +31,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 FAIL_OPEN = "open"  # let the request through uncounted
 FAIL_CLOSED = "closed"  # refuse the request
 FAIL_LOCAL = "local"  # count in this process instead (limits multiply by the number of processes)
-_POLICIES = {FAIL_OPEN, FAIL_CLOSED, FAIL_LOCAL}
+POLICIES = {FAIL_OPEN, FAIL_CLOSED, FAIL_LOCAL}
 
 _PERIOD_NAMES = {1: "second", 60: "minute", 3600: "hour", 86400: "day"}
 
@@ -117,8 +117,8 @@ def _trip_cache_breaker(error: Exception) -> None:
 def _policy(bucket: str) -> str:
     policies = config().get("ON_CACHE_ERROR", {})
     policy = policies.get(bucket, config().get("DEFAULT_ON_CACHE_ERROR", FAIL_OPEN))
-    if policy not in _POLICIES:
-        raise ImproperlyConfigured(f"RATELIMITS ON_CACHE_ERROR for {bucket!r} must be one of {_POLICIES}.")
+    if policy not in POLICIES:
+        raise ImproperlyConfigured(f"RATELIMITS ON_CACHE_ERROR for {bucket!r} must be one of {POLICIES}.")
     return policy
 
 

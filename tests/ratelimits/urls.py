@@ -1,7 +1,7 @@
 """Thin real DRF views standing in for the agent API (not on main yet): the point is the mechanism."""
 
 from django.http import HttpRequest, JsonResponse
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 from django_ratelimit.decorators import ratelimit
 from django_ratelimit.exceptions import Ratelimited
 from drf_spectacular.types import OpenApiTypes
@@ -62,6 +62,12 @@ urlpatterns = [
     path("api/test/public", PublicView.as_view()),
     path("api/test/refused", RefusedByLibraryView.as_view()),
     path("api/test/plain", plain_view),
-    path("api/oauth/token", token_endpoint_limited(TokenView.as_view())),
+    # Where and how the real route is mounted (inside DOT's namespace, so its views can reverse it).
+    path(
+        "api/oauth/",
+        include(
+            ([path("token", token_endpoint_limited(TokenView.as_view()), name="token")], "oauth2_provider")
+        ),
+    ),
     re_path(r"^api/", api_not_found),
 ]

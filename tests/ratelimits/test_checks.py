@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from typing import Any
+
+from apps.ratelimits.checks import check_ratelimits
+from tests.ratelimits.helpers import set_limits
+
+
+def test_the_shipped_settings_pass() -> None:
+    assert check_ratelimits(None) == []
+
+
+def test_a_bad_rate_a_missing_plan_and_an_unknown_policy_are_reported(settings: Any) -> None:
+    set_limits(
+        settings,
+        {"timer": "10 per minute"},
+        PLAN_QUOTAS={"free": "100/h", "standard": "1000/h", "pro": "5000/h"},
+        ON_CACHE_ERROR={"token_ip": "sometimes"},
+    )
+
+    assert sorted(error.id for error in check_ratelimits(None)) == [
+        "ratelimits.E003",
+        "ratelimits.E004",
+        "ratelimits.E005",
+    ]
