@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, register
+from django.urls import URLResolver, get_resolver
 
 from apps.ratelimits.buckets import POLICIES
 
@@ -14,7 +16,7 @@ _RATE = re.compile(r"\d+/\d*[smhd]?")
 _REQUIRED_BUCKETS = ("read", "write", "timer", "anonymous", "token_ip", "token_client")
 
 
-@register(Tags.caches)
+@register(Tags.caches, Tags.urls)
 def check_ratelimits(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
     from apps.organizations.models import Organization
 
@@ -48,4 +50,25 @@ def check_ratelimits(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
         errors.append(
             Error(f"RATELIMITS cache-error policies must be one of {sorted(POLICIES)}.", id="ratelimits.E005")
         )
+    for scope, view in _view_scopes(get_resolver().url_patterns):
+        if scope not in buckets:
+            errors.append(
+                Error(
+                    f"{view.__module__}.{view.__qualname__} has throttle_scope {scope!r}, "
+                    "which is not a bucket in RATELIMITS['BUCKETS'].",
+                    id="ratelimits.E006",
+                )
+            )
     return errors
+
+
+def _view_scopes(patterns: list[Any]) -> Iterator[tuple[str, type]]:
+    """(throttle_scope, view class) for every DRF view in the URLconf."""
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _view_scopes(pattern.url_patterns)
+            continue
+        view = getattr(pattern.callback, "cls", None)
+        scope = getattr(view, "throttle_scope", None)
+        if view is not None and scope:
+            yield scope, view
