@@ -2,7 +2,7 @@
 
 Counting is django-ratelimit's ``get_usage`` (fixed windows, ``cache.add`` then ``cache.incr``, atomic on
 Redis), called at most once per bucket per request. Every limit comes from ``settings.RATELIMITS``, read
-at each call so tests and operators can change it without a restart of the code path.
+at each call rather than at import, so a settings override (a test's) takes effect at once.
 
 What a request carries for the response headers is a ``RateLimitState`` on the Django ``HttpRequest``
 (``request.teeckin_ratelimit``); ``RateLimitMiddleware`` turns it into ``X-RateLimit-*`` headers.
