@@ -173,6 +173,26 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
 }
+# Agent API documentation (apps/core/api/schema.py): /api/v1 and /api/agent only, OpenAPI 3.1 (so the
+# schema is plain JSON Schema and tests validate responses with jsonschema), both credentials declared.
+SPECTACULAR_SETTINGS.update(
+    {
+        "OAS_VERSION": "3.1.0",
+        "PREPROCESSING_HOOKS": ["apps.core.api.schema.schema_preprocess"],
+        "COMPONENT_NO_READ_ONLY_REQUIRED": False,
+        "APPEND_COMPONENTS": {
+            "securitySchemes": {
+                "agentToken": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "An access token (tat_…) from POST /api/oauth/token (client credentials).",
+                },
+                "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+            }
+        },
+        "SECURITY": [{"agentToken": []}, {"apiKey": []}],
+    }
+)
 
 # --- OAuth2 (django-oauth-toolkit). The Agent is the OAuth client; decided before the first migration.
 OAUTH2_PROVIDER_APPLICATION_MODEL = "agents.Agent"
