@@ -8,6 +8,7 @@ from django.db.models import Max
 
 from apps.clocked_times.models import ClockedTime
 from apps.core.actor import Actor
+from apps.core.errors import NotFound
 from apps.topics.models import Category, Topic
 
 RECENT_TOPICS = 5
@@ -69,3 +70,16 @@ def topics_for_agent(*, actor: Actor) -> TopicsForAgent:
         default_topic_id=default,
         guidance=actor.organization.guidance,
     )
+
+
+def topic_of(*, organization_id: str, topic_id: str) -> Topic:
+    """The organization's topic with this id (archived too), with its category; 404 otherwise.
+
+    Another organization's id is reported as missing, like one that never existed.
+    """
+    topic = (
+        Topic.objects.select_related("category").filter(organization_id=organization_id, pk=topic_id).first()
+    )
+    if topic is None:
+        raise NotFound("Topic not found.", code="TOPIC_NOT_FOUND", details={"topicId": topic_id})
+    return topic

@@ -78,6 +78,12 @@ CASES = [
         lambda api, ctx: api.post("/api/agent/timer/start", {"topic": ctx["topic"]}, format="json"),
     ),
     (
+        "agent start by name",
+        8,
+        False,
+        lambda api, ctx: api.post("/api/agent/timer/start", {"topic": "project alpha"}, format="json"),
+    ),
+    (
         "agent start while running",
         9,
         True,
@@ -104,6 +110,14 @@ CASES = [
         False,
         lambda api, ctx: api.post(
             "/api/agent/time", {"topic": ctx["topic"], "duration_minutes": 5}, format="json"
+        ),
+    ),
+    (
+        "agent time by name",
+        5,
+        False,
+        lambda api, ctx: api.post(
+            "/api/agent/time", {"topic": "Project Alpha", "duration_minutes": 5}, format="json"
         ),
     ),
     (

@@ -28,7 +28,7 @@ from apps.core.api.schema import READ_ERRORS, WRITE_ERRORS, responses
 from apps.core.errors import NotFound
 from apps.tags.services import tags_get_or_create
 from apps.topics.matching import topic_resolve
-from apps.topics.models import Topic
+from apps.topics.selectors import topic_of
 
 
 def _entries(actor: Actor) -> QuerySet[ClockedTime]:
@@ -45,17 +45,6 @@ def _entry_of(actor: Actor, entry_id: str) -> ClockedTime:
     if entry is None:
         raise NotFound("Time entry not found.", code="CLOCKED_TIME_NOT_FOUND")
     return entry
-
-
-def _topic_of(actor: Actor, topic_id: str) -> Topic:
-    topic = (
-        Topic.objects.select_related("category")
-        .filter(organization_id=actor.organization.pk, pk=topic_id)
-        .first()
-    )
-    if topic is None:
-        raise NotFound("Topic not found.", code="TOPIC_NOT_FOUND", details={"topicId": topic_id})
-    return topic
 
 
 class AgentTimeView(ApiView):
@@ -147,7 +136,7 @@ class ClockedTimeListView(ApiView):
         data = ClockedTimeCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        topic = _topic_of(actor, values["topicId"])
+        topic = topic_of(organization_id=actor.organization.pk, topic_id=values["topicId"])
         # One transaction: tags created for an entry that is then refused are rolled back with it.
         with transaction.atomic():
             tags = tags_get_or_create(organization=actor.organization, names=values["tags"])
@@ -188,7 +177,7 @@ class ClockedTimeDetailView(ApiView):
         values = data.validated_data
         changes = {}
         if "topicId" in values:
-            changes["topic"] = _topic_of(actor, values["topicId"])
+            changes["topic"] = topic_of(organization_id=actor.organization.pk, topic_id=values["topicId"])
         if "startTime" in values:
             changes["start_time"] = values["startTime"]
         if "endTime" in values:

@@ -36,10 +36,6 @@ class AgentTimerStatusOutput(serializers.Serializer):
     clockedTimeId = serializers.CharField(allow_null=True)
 
 
-class AgentTimerStopInput(StrictInput):
-    notes = notes_field(required=False)
-
-
 class AgentTimerStopOutput(serializers.Serializer):
     stopped = serializers.BooleanField()
     duration = serializers.IntegerField(help_text="Minutes.")
@@ -94,6 +90,8 @@ class TimerStartOutput(serializers.Serializer):
 
 
 class TimerStopInput(StrictInput):
+    """The body of both stops (simple and full): optional notes that replace the entry's."""
+
     notes = notes_field(required=False)
 
 

@@ -16,13 +16,11 @@ from rest_framework.response import Response
 from apps.clocked_times.models import ClockedTime
 from apps.core.api.base import ApiView
 from apps.core.api.schema import READ_ERRORS, WRITE_ERRORS, responses
-from apps.core.errors import NotFound
 from apps.timer import services
 from apps.timer.api.serializers import (
     AgentTimerStartInput,
     AgentTimerStartOutput,
     AgentTimerStatusOutput,
-    AgentTimerStopInput,
     AgentTimerStopOutput,
     AgentTimerTagsInput,
     AgentTimerTagsOutput,
@@ -35,7 +33,7 @@ from apps.timer.api.serializers import (
     TimerStopOutput,
 )
 from apps.topics.matching import topic_resolve
-from apps.topics.models import Topic
+from apps.topics.selectors import topic_of
 
 SIMPLE = ["Simple agent endpoints"]
 FULL = ["Timer"]
@@ -129,13 +127,13 @@ class AgentTimerStopView(ApiView):
     @extend_schema(
         operation_id="agent_timer_stop",
         summary="Stop the running timer (404 NO_ACTIVE_TIMER when none runs)",
-        request=AgentTimerStopInput,
+        request=TimerStopInput,
         responses=responses({200: AgentTimerStopOutput}, *WRITE_ERRORS, 404),
         tags=SIMPLE,
     )
     def post(self, request: Request) -> Response:
         actor = self.actor(request)
-        data = AgentTimerStopInput(data=request.data)
+        data = TimerStopInput(data=request.data)
         data.is_valid(raise_exception=True)
         entry = services.timer_stop(user=actor.user, notes=data.validated_data.get("notes"))
         body = {"stopped": True, "duration": entry.duration_minutes, "clockedTimeId": entry.id}
@@ -175,15 +173,7 @@ class TimerStartView(ApiView):
         actor = self.actor(request)
         data = TimerStartInput(data=request.data)
         data.is_valid(raise_exception=True)
-        topic = Topic.objects.filter(
-            organization_id=actor.organization.pk, pk=data.validated_data["topicId"]
-        ).first()
-        if topic is None:
-            raise NotFound(
-                "Topic not found.",
-                code="TOPIC_NOT_FOUND",
-                details={"topicId": data.validated_data["topicId"]},
-            )
+        topic = topic_of(organization_id=actor.organization.pk, topic_id=data.validated_data["topicId"])
         result = services.timer_start(
             user=actor.user,
             organization=actor.organization,

@@ -22,7 +22,7 @@ from apps.topics.api.serializers import (
     TopicUpdateInput,
 )
 from apps.topics.models import Category, Topic
-from apps.topics.selectors import topics_for_agent, topics_usable
+from apps.topics.selectors import topic_of, topics_for_agent, topics_usable
 
 
 class AgentTopicsView(ApiView):
@@ -60,15 +60,7 @@ class TopicsForAgentView(ApiView):
 
 
 def _topic_of(request: Request, view: ApiView, topic_id: str) -> Topic:
-    actor = view.actor(request)
-    topic = (
-        Topic.objects.select_related("category")
-        .filter(organization_id=actor.organization.pk, pk=topic_id)
-        .first()
-    )
-    if topic is None:
-        raise NotFound("Topic not found.", code="TOPIC_NOT_FOUND")
-    return topic
+    return topic_of(organization_id=view.actor(request).organization.pk, topic_id=topic_id)
 
 
 def _category_of(request: Request, view: ApiView, category_id: str) -> Category:
