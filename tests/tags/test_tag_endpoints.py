@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from apps.tags.models import Tag
-from apps.tags.services import tags_get_or_create
 from tests.api.helpers import assert_documented
 
 
@@ -45,15 +44,3 @@ def test_a_member_reads_but_cannot_write_tags(teammate_api, tags):
     assert teammate_api.post("/api/tags", {"name": "x"}, format="json").status_code == 403
     assert teammate_api.delete(f"/api/tags/{tags[0].id}").status_code == 403
     assert Tag.objects.count() == 2
-
-
-def test_tags_get_or_create_ignores_case_and_spacing(org, tags):
-    result = tags_get_or_create(organization=org, names=["Bug-Fix", " new   tag ", "NEW TAG", "feature"])
-    assert [t.name for t in result] == ["bug-fix", "new tag", "feature"]
-    assert result[0].pk == tags[0].pk
-    assert Tag.objects.filter(organization=org).count() == 3
-
-
-def test_tags_get_or_create_stays_in_the_organization(org, other_org, tags):
-    (globex,) = tags_get_or_create(organization=other_org, names=["bug-fix"])
-    assert globex.organization == other_org and globex.pk != tags[0].pk

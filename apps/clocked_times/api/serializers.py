@@ -58,7 +58,7 @@ class ClockedTimeOutput(serializers.ModelSerializer):
 
 
 class AgentTimeInput(StrictInput):
-    topic = StrictCharField(max_length=300, help_text="A topic id or name (fuzzy matched).")
+    topic = StrictCharField(max_length=500, help_text="A topic id or name (fuzzy matched).")
     duration_minutes = StrictIntegerField(min_value=1, max_value=24 * 60)
     notes = notes_field(required=False, default="")
     start_time = serializers.DateTimeField(

@@ -8,7 +8,7 @@ from apps.topics.api.serializers import TopicRefOutput
 
 
 class AgentTimerStartInput(StrictInput):
-    topic = StrictCharField(max_length=300, help_text="A topic id or name (fuzzy matched).")
+    topic = StrictCharField(max_length=500, help_text="A topic id or name (fuzzy matched).")
     notes = notes_field(required=False, default="")
 
 
