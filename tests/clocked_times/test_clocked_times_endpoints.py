@@ -263,3 +263,20 @@ def test_delete(owner_api, owner, topic):
     assert not ClockedTime.objects.exists()
     assert_documented(response)
     assert owner_api.delete(f"/api/clocked-times/{entry.id}").status_code == 404
+
+
+@time_machine.travel(NOW, tick=False)
+def test_patch_into_an_overlap_is_409_when_the_organization_forbids_overlaps(
+    owner_api, owner, topic, no_overlaps
+):
+    first = _entry(owner, topic, datetime(2026, 3, 30, 9, 0, tzinfo=UTC))
+    second = _entry(owner, topic, datetime(2026, 3, 30, 10, 0, tzinfo=UTC))
+    response = owner_api.patch(
+        f"/api/clocked-times/{second.id}", {"startTime": "2026-03-30T09:15:00Z"}, format="json"
+    )
+    assert response.status_code == 409
+    assert response.json()["code"] == "OVERLAPPING_ENTRY"
+    assert response.json()["details"]["overlaps"][0]["id"] == first.id
+    second.refresh_from_db()
+    assert second.start_time == datetime(2026, 3, 30, 10, 0, tzinfo=UTC)
+    assert_documented(response)
