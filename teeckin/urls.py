@@ -1,12 +1,18 @@
 """URL map. API paths are explicit; unknown /api/ paths answer with the JSON error envelope."""
 
 from django.contrib import admin
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
+from apps.agents.views import AgentTokenView
 from apps.core.api.views import api_not_found
+
+# DOT's views reverse "oauth2_provider:token", so the token endpoint lives in that namespace.
+oauth2_urlpatterns = ([path("token", AgentTokenView.as_view(), name="token")], "oauth2_provider")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/oauth/", include(oauth2_urlpatterns)),
+    path("api/", include("apps.agents.api.urls")),
     # Must stay last: everything under /api/ that nothing above matched.
     re_path(r"^api/", api_not_found),
 ]
