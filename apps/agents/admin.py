@@ -45,9 +45,8 @@ def _show_credentials(
         "opts": model_admin.model._meta,
         "credentials": credentials,
     }
-    response = TemplateResponse(request, CREDENTIAL_TEMPLATE, context)
-    response["Cache-Control"] = "no-store"
-    return response
+    # Every admin view is wrapped in never_cache (Cache-Control: no-store), so the page is not kept.
+    return TemplateResponse(request, CREDENTIAL_TEMPLATE, context)
 
 
 def _member_users(request: HttpRequest, kwargs: dict[str, Any]) -> None:
@@ -106,8 +105,10 @@ class AgentAdmin(OrganizationScopedAdmin):
     list_display = ["name", "client_id", "user", "organization", "active", "last_used_at", "created"]
     list_filter = ["active"]
     search_fields = ["name", "client_id", "user__username"]
-    inlines = [AgentSecretInline]
     actions = ["rotate_secret", "deactivate", "reactivate"]
+
+    def get_inlines(self, request: HttpRequest, obj: Model | None) -> list[Any]:
+        return [] if obj is None else [AgentSecretInline]  # a new agent's first secret comes with it
 
     def get_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
         fields = ["name", "user", "default_topic"]
