@@ -6,6 +6,7 @@ put in a message, which would travel in a cookie or sit in the session table).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -49,13 +50,26 @@ def _show_credentials(
     return TemplateResponse(request, CREDENTIAL_TEMPLATE, context)
 
 
-def _member_users(request: HttpRequest, kwargs: dict[str, Any]) -> None:
-    """Limit a user dropdown to the admin's organization (users carry no organization field)."""
-    organization = None if request.user.is_superuser else admin_organization(request)
-    if organization is not None:
-        kwargs["queryset"] = Membership.user.field.related_model.objects.filter(
-            membership__organization=organization
-        )
+class CredentialAdmin(OrganizationScopedAdmin):
+    """Shared by the admins below: a user dropdown limited to the admin's organization (users carry no
+    organization field), and actions that apply a service to each selected row."""
+
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey, request: HttpRequest, **kwargs: Any
+    ) -> ModelChoiceField:
+        organization = None if request.user.is_superuser else admin_organization(request)
+        if db_field.name == "user" and organization is not None:
+            kwargs["queryset"] = Membership.user.field.related_model.objects.filter(
+                membership__organization=organization
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def apply_each(
+        self, request: HttpRequest, queryset: QuerySet, service: Callable[[Any], Any], done: str
+    ) -> None:
+        for obj in queryset:
+            service(obj)
+        self.message_user(request, done.format(count=queryset.count()), messages.SUCCESS)
 
 
 class AgentForm(forms.ModelForm):
@@ -100,7 +114,7 @@ if admin.site.is_registered(Agent):
 
 
 @admin.register(Agent)
-class AgentAdmin(OrganizationScopedAdmin):
+class AgentAdmin(CredentialAdmin):
     form = AgentForm
     list_display = ["name", "client_id", "user", "organization", "active", "last_used_at", "created"]
     list_filter = ["active"]
@@ -123,13 +137,6 @@ class AgentAdmin(OrganizationScopedAdmin):
             return []
         # The owner decides whose time the agent tracks and which organization it sees: fixed at creation.
         return ["user", "client_id", "active", "last_used_at", "created", "updated", "organization"]
-
-    def formfield_for_foreignkey(
-        self, db_field: ForeignKey, request: HttpRequest, **kwargs: Any
-    ) -> ModelChoiceField:
-        if db_field.name == "user":
-            _member_users(request, kwargs)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: Agent, form: Any, change: bool) -> None:
         if change:
@@ -171,19 +178,19 @@ class AgentAdmin(OrganizationScopedAdmin):
 
     @admin.action(description="Deactivate (its tokens are refused from the next request)")
     def deactivate(self, request: HttpRequest, queryset: QuerySet[Agent]) -> None:
-        for agent in queryset:
-            services.agent_deactivate(agent=agent)
-        self.message_user(request, f"Deactivated {queryset.count()} agent(s).", messages.SUCCESS)
+        self.apply_each(
+            request, queryset, lambda agent: services.agent_deactivate(agent=agent), "Deactivated {count}."
+        )
 
     @admin.action(description="Reactivate")
     def reactivate(self, request: HttpRequest, queryset: QuerySet[Agent]) -> None:
-        for agent in queryset:
-            services.agent_reactivate(agent=agent)
-        self.message_user(request, f"Reactivated {queryset.count()} agent(s).", messages.SUCCESS)
+        self.apply_each(
+            request, queryset, lambda agent: services.agent_reactivate(agent=agent), "Reactivated {count}."
+        )
 
 
 @admin.register(AgentSecret)
-class AgentSecretAdmin(OrganizationScopedAdmin):
+class AgentSecretAdmin(CredentialAdmin):
     organization_field = "agent__organization"
     list_display = ["prefix", "agent", "created_at", "last_used_at", "revoked_at"]
     list_filter = ["revoked_at"]
@@ -200,13 +207,13 @@ class AgentSecretAdmin(OrganizationScopedAdmin):
 
     @admin.action(description="Revoke (mints no more tokens; its tokens are refused)")
     def revoke(self, request: HttpRequest, queryset: QuerySet[AgentSecret]) -> None:
-        for secret in queryset:
-            services.agent_secret_revoke(secret=secret)
-        self.message_user(request, f"Revoked {queryset.count()} secret(s).", messages.SUCCESS)
+        self.apply_each(
+            request, queryset, lambda secret: services.agent_secret_revoke(secret=secret), "Revoked {count}."
+        )
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(OrganizationScopedAdmin):
+class ApiKeyAdmin(CredentialAdmin):
     list_display = ["name", "prefix", "user", "organization", "created_at", "last_used_at", "revoked_at"]
     search_fields = ["name", "prefix", "user__username"]
     actions = ["revoke"]
@@ -218,13 +225,6 @@ class ApiKeyAdmin(OrganizationScopedAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
         return [] if obj is None else self.get_fields(request, obj)
-
-    def formfield_for_foreignkey(
-        self, db_field: ForeignKey, request: HttpRequest, **kwargs: Any
-    ) -> ModelChoiceField:
-        if db_field.name == "user":
-            _member_users(request, kwargs)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
@@ -248,6 +248,6 @@ class ApiKeyAdmin(OrganizationScopedAdmin):
 
     @admin.action(description="Revoke")
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
-        for api_key in queryset:
-            services.api_key_revoke(api_key=api_key)
-        self.message_user(request, f"Revoked {queryset.count()} API key(s).", messages.SUCCESS)
+        self.apply_each(
+            request, queryset, lambda key: services.api_key_revoke(api_key=key), "Revoked {count}."
+        )

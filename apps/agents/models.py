@@ -34,16 +34,25 @@ class Agent(AbstractApplication):
         return self.active
 
 
-class AgentSecret(models.Model):
-    """One client secret of an agent, stored as a SHA-256 digest. An agent may hold several unrevoked
-    secrets at once, so a running agent can switch to a new secret before the old one is revoked."""
+class HashedCredential(models.Model):
+    """A credential kept only as its SHA-256 digest (see apps.agents.credentials), with a short visible
+    prefix to tell credentials apart."""
 
-    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="secrets")
     prefix = models.CharField(max_length=16, help_text="The first characters, to tell secrets apart.")
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class AgentSecret(HashedCredential):
+    """One client secret of an agent. An agent may hold several unrevoked secrets at once, so a running
+    agent can switch to a new secret before the old one is revoked."""
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="secrets")
 
     class Meta:
         ordering = ["agent", "-created_at"]
@@ -71,17 +80,12 @@ class TokenOrigin(models.Model):
         return f"AccessToken #{self.access_token_id} from {self.secret}"
 
 
-class ApiKey(models.Model):
+class ApiKey(HashedCredential):
     """A personal API key (``X-API-Key``) for server-to-server callers; acts as its user."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="api_keys")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys")
     name = models.CharField(max_length=200)
-    prefix = models.CharField(max_length=16)
-    digest = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["organization", "name"]

@@ -18,7 +18,7 @@ from apps.agents.services import (
     agent_secret_revoke,
     agent_secret_rotate,
 )
-from tests.fixtures.auth import TOKEN_URL, AgentCredentials, issue_token
+from tests.fixtures.auth import TOKEN_URL, AgentCredentials, issue_token, token_form
 
 ME_URL = "/api/agent/me"
 
@@ -187,15 +187,7 @@ def test_other_grant_types_are_unsupported(owner_agent: AgentCredentials, grant_
 
 
 def test_json_body_is_refused_with_the_rfc_error(owner_agent: AgentCredentials) -> None:
-    response = APIClient().post(
-        TOKEN_URL,
-        {
-            "grant_type": "client_credentials",
-            "client_id": owner_agent.client_id,
-            "client_secret": owner_agent.client_secret,
-        },
-        format="json",
-    )
+    response = APIClient().post(TOKEN_URL, token_form(owner_agent), format="json")
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_request"
     assert "form-encoded" in response.json()["error_description"]
