@@ -11,10 +11,8 @@ We do not use DOT's ``OAuth2Authentication``: it cannot tell "deactivated" (403 
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
-from django.utils import timezone
 from oauth2_provider.models import get_access_token_model
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
@@ -22,8 +20,8 @@ from rest_framework.request import Request
 
 from apps.agents.credentials import ACCESS_TOKEN_PREFIX, API_KEY_PREFIX, credential_digest
 from apps.agents.models import Agent, ApiKey
+from apps.agents.services import credential_mark_used
 
-LAST_USED_RESOLUTION = timedelta(minutes=1)
 BEARER_CHALLENGE = 'Bearer realm="teeckin", error="invalid_token"'
 UNKNOWN_TOKEN = "Invalid access token. Request a new token with your client credentials."
 EXPIRED_TOKEN = "The access token has expired. Request a new one with your client credentials."
@@ -39,11 +37,16 @@ class CredentialForbidden(exceptions.PermissionDenied):
         self.envelope_code = code
 
 
-def _touch(model: type[Agent] | type[ApiKey], obj: Agent | ApiKey) -> None:
-    now = timezone.now()
-    if obj.last_used_at is None or now - obj.last_used_at >= LAST_USED_RESOLUTION:
-        model.objects.filter(pk=obj.pk).update(last_used_at=now)
-        obj.last_used_at = now
+def _check_owner(user: Any, organization_id: str, what: str) -> None:
+    """The credential's user must be active and still in the organization the credential was made for
+    (the membership is already joined in, so this costs no query)."""
+    if not user.is_active:
+        raise CredentialForbidden(f"The {what}'s owner account is disabled.", "USER_INACTIVE")
+    membership = getattr(user, "membership", None)
+    if membership is None or membership.organization_id != organization_id:
+        raise CredentialForbidden(
+            f"The {what}'s owner is no longer a member of its organization.", "ORGANIZATION_MISMATCH"
+        )
 
 
 class AgentTokenAuthentication(BaseAuthentication):
@@ -81,9 +84,8 @@ class AgentTokenAuthentication(BaseAuthentication):
             raise InvalidToken(UNKNOWN_TOKEN)
         if origin.secret.revoked_at is not None:
             raise CredentialForbidden("The secret that issued this token was revoked.", "SECRET_REVOKED")
-        if not agent.user.is_active:
-            raise CredentialForbidden("The agent's owner account is disabled.", "USER_INACTIVE")
-        _touch(Agent, agent)
+        _check_owner(agent.user, agent.organization_id, "agent")
+        credential_mark_used(credential=agent)
         # Share one User instance so request.user.membership and request.auth.application.user agree.
         return agent.user, access_token
 
@@ -109,9 +111,8 @@ class ApiKeyAuthentication(BaseAuthentication):
         )
         if key is None or key.revoked_at is not None:
             raise InvalidToken("Invalid or revoked API key.")
-        if not key.user.is_active:
-            raise CredentialForbidden("The API key's owner account is disabled.", "USER_INACTIVE")
-        _touch(ApiKey, key)
+        _check_owner(key.user, key.organization_id, "API key")
+        credential_mark_used(credential=key)
         return key.user, key
 
     def authenticate_header(self, request: Request) -> str:

@@ -13,12 +13,12 @@ import binascii
 from typing import Any
 from urllib.parse import unquote_plus
 
-from django.utils import timezone
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.common import Request as OauthlibRequest
 
 from apps.agents.credentials import CLIENT_SECRET_PREFIX, digests_match
 from apps.agents.models import Agent, AgentSecret, TokenOrigin
+from apps.agents.services import credential_mark_used
 
 
 def _basic_credentials(request: OauthlibRequest) -> tuple[str, str] | None:
@@ -61,8 +61,7 @@ class AgentOAuth2Validator(OAuth2Validator):
         access_token = super()._create_access_token(expires, request, token, **kwargs)
         secret: AgentSecret = request.agent_secret
         TokenOrigin.objects.create(access_token=access_token, secret=secret)
-        # Issuing a token is a use of the secret and of the agent.
-        now = timezone.now()
-        AgentSecret.objects.filter(pk=secret.pk).update(last_used_at=now)
-        Agent.objects.filter(pk=secret.agent_id).update(last_used_at=now)
+        # Issuing a token is a use of the secret and of the agent (both already loaded: no extra query).
+        credential_mark_used(credential=secret)
+        credential_mark_used(credential=request.client)
         return access_token

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -20,6 +20,9 @@ from apps.agents.models import Agent, AgentSecret, ApiKey
 from apps.core.errors import ValidationFailed
 from apps.organizations.models import Membership, Organization
 from apps.topics.models import Topic
+
+# How precisely last-used times are kept: coarse enough that steady traffic adds no writes.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,15 @@ def api_key_revoke(*, api_key: ApiKey, now: datetime | None = None) -> ApiKey:
         api_key.revoked_at = now or timezone.now()
         api_key.save(update_fields=["revoked_at"])
     return api_key
+
+
+def credential_mark_used(*, credential: Agent | AgentSecret | ApiKey, now: datetime | None = None) -> None:
+    """Record a use of an agent, secret or API key, at most once per LAST_USED_RESOLUTION (one UPDATE,
+    no read: the caller already holds the row)."""
+    now = now or timezone.now()
+    if credential.last_used_at is None or now - credential.last_used_at >= LAST_USED_RESOLUTION:
+        type(credential).objects.filter(pk=credential.pk).update(last_used_at=now)
+        credential.last_used_at = now
 
 
 def access_tokens_clear_expired(*, now: datetime | None = None) -> int:

@@ -42,6 +42,10 @@ class AgentTokenView(TokenView):
             # oauthlib adds "scope"; the spec's answer has exactly these three fields.
             issued = json.loads(response.content)
             response.content = json.dumps({field: issued[field] for field in SUCCESS_FIELDS})
+        elif response.status_code == 401:
+            # RFC 6749 §5.2: the challenge names the scheme clients authenticate with here (oauthlib
+            # would say "Bearer", the scheme of the API, not of this endpoint).
+            response["WWW-Authenticate"] = 'Basic realm="teeckin", error="invalid_client"'
         response["Content-Type"] = "application/json"
         response["Cache-Control"] = "no-store"
         response["Pragma"] = "no-cache"

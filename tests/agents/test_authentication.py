@@ -10,7 +10,7 @@ import time_machine
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from apps.agents.models import Agent, ApiKey
+from apps.agents.models import Agent, AgentSecret, ApiKey
 from apps.agents.services import api_key_create, api_key_revoke
 from tests.fixtures.auth import AgentCredentials, issue_token
 
@@ -105,3 +105,22 @@ def test_api_key_request_costs_one_query(teammate: Any, django_assert_num_querie
     client.get(ME_URL, HTTP_X_API_KEY=issued.plaintext)  # first use writes last_used_at
     with django_assert_num_queries(1):
         assert client.get(ME_URL, HTTP_X_API_KEY=issued.plaintext).status_code == 200
+
+
+def test_an_agent_whose_owner_left_its_organization_is_refused(
+    owner_agent: AgentCredentials, owner: Any, other_org: Any
+) -> None:
+    token = issue_token(owner_agent)
+    owner.membership.organization = other_org
+    owner.membership.save()
+    response = APIClient().get(ME_URL, HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 403
+    assert response.json()["code"] == "ORGANIZATION_MISMATCH"
+
+
+def test_issuing_a_token_records_when_the_secret_was_last_used(owner_agent: AgentCredentials) -> None:
+    secret = AgentSecret.objects.get(agent=owner_agent.agent)
+    assert secret.last_used_at is None
+    issue_token(owner_agent)
+    secret.refresh_from_db()
+    assert secret.last_used_at is not None

@@ -158,7 +158,7 @@ def test_bad_client_credentials_get_invalid_client(
     response = token_request(client_id, client_secret)
     assert response.status_code == 401
     assert response.json()["error"] == error
-    assert "WWW-Authenticate" in response
+    assert response["WWW-Authenticate"].startswith("Basic ")
     assert response["Cache-Control"] == "no-store"
 
 
