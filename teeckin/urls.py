@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from apps.agents.views import AgentTokenView
+from apps.agents.api.views import AgentTokenView
 from apps.core.api.views import api_not_found
 
 # DOT's views reverse "oauth2_provider:token", so the token endpoint lives in that namespace.

@@ -47,6 +47,10 @@ class AgentOAuth2Validator(OAuth2Validator):
         # Never let a missing secret through (DOT's body authenticator treats it as "").
         if not client_id or not client_secret.startswith(CLIENT_SECRET_PREFIX):
             return False
+        # PostgreSQL refuses NUL in text (psycopg 3 raises DataError, which DOT does not catch): no client
+        # id we issue has one, so refuse it here rather than answer 500.
+        if "\x00" in client_id:
+            return False
         agent = self._load_application(client_id, request)  # applies Agent.is_usable (active)
         if not isinstance(agent, Agent):
             return False

@@ -135,3 +135,20 @@ def test_creating_an_api_key_shows_it_once_and_it_works(org_admin: Client, teamm
 
     run_action(org_admin, "apikey", "revoke", [ApiKey.objects.get(name="Exporter").pk])
     assert APIClient().get("/api/agent/me", HTTP_X_API_KEY=key).status_code == 401
+
+
+def test_superuser_gets_a_form_error_for_an_owner_without_organization(db: None) -> None:
+    from django.contrib.auth import get_user_model
+
+    from tests.conftest import make_user
+
+    root = get_user_model().objects.create_superuser("root", password="pw-root")
+    loner = make_user("loner", None)
+    client = Client()
+    client.force_login(root)
+
+    response = client.post("/admin/agents/agent/add/", {"name": "Orphan", "user": loner.pk})
+
+    assert response.status_code == 200
+    assert "belongs to no organization" in response.content.decode()
+    assert not Agent.objects.exists()

@@ -196,4 +196,33 @@ def test_json_body_is_refused_with_the_rfc_error(owner_agent: AgentCredentials) 
 def test_get_on_the_token_endpoint_is_refused() -> None:
     response = APIClient().get(TOKEN_URL)
     assert response.status_code == 405
-    assert response.json()["error"] == "invalid_request"
+    assert response.json()["code"] == "METHOD_NOT_ALLOWED"
+
+
+@pytest.mark.parametrize(
+    "authorization", ["Basic !!!not-base64", "Basic " + base64.b64encode(b"no-colon").decode(), "Basic "]
+)
+def test_garbage_basic_credentials_get_invalid_client(db: None, authorization: str) -> None:
+    response = APIClient().post(
+        TOKEN_URL, {"grant_type": "client_credentials"}, format="multipart", HTTP_AUTHORIZATION=authorization
+    )
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_client"
+
+
+def test_a_nul_byte_in_the_client_id_is_an_error_not_a_crash(db: None) -> None:
+    response = token_request("teeckin_agent_\x00", "tcs_whatever")
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_client"
+
+
+def test_me_shows_the_agents_default_topic(owner: Any, topic: Any) -> None:
+    from apps.agents.services import agent_create
+
+    agent, issued = agent_create(user=owner, name="Hook", default_topic=topic)
+    token = issue_token(AgentCredentials(agent, agent.client_id, issued.plaintext))
+    assert me(token).json()["agent"]["defaultTopic"] == {
+        "id": topic.pk,
+        "name": "Project Alpha",
+        "category": "Client Work",
+    }
