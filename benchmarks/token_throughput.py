@@ -111,11 +111,24 @@ def main() -> None:
     parser.add_argument("--database-url", help="a scratch database (default: SQLite in a temporary dir)")
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--threads", type=int, default=1, help="concurrent clients (own DB connection each)")
+    parser.add_argument(
+        "--no-sync-commit",
+        action="store_true",
+        help="PostgreSQL only: SET synchronous_commit = off, to see how much of a token is the WAL flush",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as scratch:
         database_url = args.database_url or f"sqlite:///{scratch}/token-benchmark.sqlite3"
         setup_django(database_url)
+        if args.no_sync_commit:
+            from django.db.backends.signals import connection_created
+
+            def no_sync_commit(sender: object, connection: object, **kwargs: object) -> None:
+                with connection.cursor() as cursor:  # type: ignore[attr-defined]
+                    cursor.execute("SET synchronous_commit = off")
+
+            connection_created.connect(no_sync_commit, weak=False)
         form = make_credentials()
         queries = queries_per_token(form)
 
@@ -126,12 +139,13 @@ def main() -> None:
             threading.Thread(target=issue_loop, args=(form, deadline, counts, errors))
             for _ in range(args.threads)
         ]
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         elapsed = time.perf_counter() - started
+        cpu_share = (time.process_time() - cpu_started) / elapsed
         if errors:
             sys.exit(f"token endpoint failed: {errors[0]}")
 
@@ -143,6 +157,8 @@ def main() -> None:
         print(f"database: {connection.vendor}   threads: {args.threads}   duration: {elapsed:.1f} s")
         print(f"tokens issued: {total}   throughput: {per_second:.0f} tokens/s")
         print(f"queries per token request: {queries}")
+        # Python runs on one core at most (the GIL): well under 100% means the clients wait on the database.
+        print(f"benchmark process CPU: {cpu_share:.0%} of one core")
         print(
             f"secret check: SHA-256 {sha_seconds * 1e6:.1f} µs "
             f"({sha_seconds * per_second * 100:.3f}% of the time per token); "
