@@ -56,7 +56,7 @@ class AgentTokenAuthentication(BaseAuthentication):
 
     def authenticate(self, request: Request) -> tuple[Any, Any] | None:
         # RFC 6750 §2.3 query-string tokens end up in logs and browser history: refused outright.
-        if "access_token" in request._request.GET:
+        if "access_token" in request.query_params:
             raise InvalidToken("Send the access token in the Authorization header, not in the URL.")
         header = get_authorization_header(request).decode("latin-1")
         scheme, _, token = header.partition(" ")

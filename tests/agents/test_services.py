@@ -91,3 +91,12 @@ def test_createagent_prints_working_credentials(owner: Any) -> None:
 def test_createagent_refuses_an_unknown_user(db: None) -> None:
     with pytest.raises(CommandError, match="No user"):
         call_command("createagent", "--user", "nobody", "--name", "Hook", stdout=StringIO())
+
+
+def test_the_cleanup_task_calls_the_service(owner_agent: AgentCredentials) -> None:
+    from apps.agents.tasks import access_tokens_clear_expired_task
+
+    issue_token(owner_agent)
+    AccessToken.objects.update(expires=timezone.now() - timedelta(seconds=1))
+    assert access_tokens_clear_expired_task() == 1  # run in-process: no worker in tests
+    assert not AccessToken.objects.exists()
