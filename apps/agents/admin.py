@@ -67,9 +67,12 @@ class CredentialAdmin(OrganizationScopedAdmin):
     def apply_each(
         self, request: HttpRequest, queryset: QuerySet, service: Callable[[Any], Any], done: str
     ) -> None:
+        count = 0
         for obj in queryset:
             service(obj)
-        self.message_user(request, done.format(count=queryset.count()), messages.SUCCESS)
+            count += 1
+        noun = self.model._meta.verbose_name if count == 1 else self.model._meta.verbose_name_plural
+        self.message_user(request, f"{done} {count} {noun}.", messages.SUCCESS)
 
 
 class AgentForm(forms.ModelForm):
@@ -179,13 +182,13 @@ class AgentAdmin(CredentialAdmin):
     @admin.action(description="Deactivate (its tokens are refused from the next request)")
     def deactivate(self, request: HttpRequest, queryset: QuerySet[Agent]) -> None:
         self.apply_each(
-            request, queryset, lambda agent: services.agent_deactivate(agent=agent), "Deactivated {count}."
+            request, queryset, lambda agent: services.agent_deactivate(agent=agent), "Deactivated"
         )
 
     @admin.action(description="Reactivate")
     def reactivate(self, request: HttpRequest, queryset: QuerySet[Agent]) -> None:
         self.apply_each(
-            request, queryset, lambda agent: services.agent_reactivate(agent=agent), "Reactivated {count}."
+            request, queryset, lambda agent: services.agent_reactivate(agent=agent), "Reactivated"
         )
 
 
@@ -208,7 +211,7 @@ class AgentSecretAdmin(CredentialAdmin):
     @admin.action(description="Revoke (mints no more tokens; its tokens are refused)")
     def revoke(self, request: HttpRequest, queryset: QuerySet[AgentSecret]) -> None:
         self.apply_each(
-            request, queryset, lambda secret: services.agent_secret_revoke(secret=secret), "Revoked {count}."
+            request, queryset, lambda secret: services.agent_secret_revoke(secret=secret), "Revoked"
         )
 
 
@@ -248,6 +251,4 @@ class ApiKeyAdmin(CredentialAdmin):
 
     @admin.action(description="Revoke")
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
-        self.apply_each(
-            request, queryset, lambda key: services.api_key_revoke(api_key=key), "Revoked {count}."
-        )
+        self.apply_each(request, queryset, lambda key: services.api_key_revoke(api_key=key), "Revoked")

@@ -90,6 +90,7 @@ def test_deactivate_and_reactivate_actions(org_admin: Client, owner_agent: Agent
 
     run_action(org_admin, "agent", "deactivate", [owner_agent.agent.pk])
     assert me().status_code == 403
+    assert "Deactivated 1 agent." in org_admin.get("/admin/agents/agent/").content.decode()
     run_action(org_admin, "agent", "reactivate", [owner_agent.agent.pk])
     assert me().status_code == 200
 
