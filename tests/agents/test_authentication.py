@@ -124,3 +124,10 @@ def test_issuing_a_token_records_when_the_secret_was_last_used(owner_agent: Agen
     issue_token(owner_agent)
     secret.refresh_from_db()
     assert secret.last_used_at is not None
+
+
+def test_the_cast_clients_fetch_a_new_token_when_theirs_expires(owner_api: APIClient) -> None:
+    first = owner_api._credentials["HTTP_AUTHORIZATION"]
+    with time_machine.travel(timezone.now() + timedelta(hours=2), tick=False):
+        assert owner_api.get(ME_URL).status_code == 200
+    assert owner_api._credentials["HTTP_AUTHORIZATION"] != first
