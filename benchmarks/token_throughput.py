@@ -31,6 +31,8 @@ def setup_django(database_url: str) -> None:
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
     os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
     os.environ.setdefault("LOG_LEVEL", "ERROR")
+    # Measure the endpoint, not its brute-force limit (10 attempts a minute per client id by default).
+    os.environ.setdefault("RATELIMIT_ENABLE", "0")
     os.environ["DJANGO_SETTINGS_MODULE"] = "teeckin.settings.base"
     import django
 

@@ -5,9 +5,14 @@ from django.urls import include, path, re_path
 
 from apps.agents.api.views import AgentTokenView
 from apps.core.api.views import api_not_found
+from apps.ratelimits.decorators import token_endpoint_limited
 
 # DOT's views reverse "oauth2_provider:token", so the token endpoint lives in that namespace.
-oauth2_urlpatterns = ([path("token", AgentTokenView.as_view(), name="token")], "oauth2_provider")
+# Brute-force protection: every attempt counts per IP and per client id before the secret is checked.
+oauth2_urlpatterns = (
+    [path("token", token_endpoint_limited(AgentTokenView.as_view()), name="token")],
+    "oauth2_provider",
+)
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -17,6 +17,12 @@ from tests.fixtures.auth import AgentCredentials, issue_token
 ME_URL = "/api/agent/me"
 
 
+@pytest.fixture
+def auth_queries_only(settings: Any) -> None:
+    """Count only what authentication costs: the rate limiter (its plan lookup) has its own tests."""
+    settings.RATELIMIT_ENABLE = False
+
+
 def assert_invalid_token(response: Any, code: str = "INVALID_TOKEN") -> None:
     assert response.status_code == 401
     assert response.json()["code"] == code
@@ -45,7 +51,7 @@ def test_a_token_in_the_query_string_is_refused(owner_agent: AgentCredentials) -
 
 
 def test_a_request_costs_one_query(
-    owner_api: APIClient, django_assert_num_queries: Any, owner_agent: AgentCredentials
+    owner_api: APIClient, django_assert_num_queries: Any, auth_queries_only: None
 ) -> None:
     # Token → agent → owner → membership → organization → minting secret, in one SELECT.
     with django_assert_num_queries(1):
@@ -53,7 +59,7 @@ def test_a_request_costs_one_query(
 
 
 def test_last_used_is_written_at_most_once_a_minute(
-    owner_agent: AgentCredentials, django_assert_num_queries: Any
+    owner_agent: AgentCredentials, django_assert_num_queries: Any, auth_queries_only: None
 ) -> None:
     start = timezone.now()
     with time_machine.travel(start, tick=False):
@@ -99,7 +105,9 @@ def test_revoked_unknown_or_malformed_api_keys_get_401(teammate: Any) -> None:
         assert_invalid_token(APIClient().get(ME_URL, HTTP_X_API_KEY=key))
 
 
-def test_api_key_request_costs_one_query(teammate: Any, django_assert_num_queries: Any) -> None:
+def test_api_key_request_costs_one_query(
+    teammate: Any, django_assert_num_queries: Any, auth_queries_only: None
+) -> None:
     issued = api_key_create(user=teammate, name="CI exporter")
     client = APIClient()
     client.get(ME_URL, HTTP_X_API_KEY=issued.plaintext)  # first use writes last_used_at

@@ -226,3 +226,13 @@ def test_me_shows_the_agents_default_topic(owner: Any, topic: Any) -> None:
         "name": "Project Alpha",
         "category": "Client Work",
     }
+
+
+def test_the_real_token_endpoint_limits_guessing(owner_agent: AgentCredentials, settings: Any) -> None:
+    from tests.ratelimits.helpers import set_limits
+
+    set_limits(settings, {"token_client": "2/m", "token_ip": "100/m"})
+    answers = [token_request(owner_agent.client_id, "tcs_guess").status_code for _ in range(3)]
+    assert answers == [401, 401, 429]
+    # Until the window passes the right secret is refused too: the limit counts attempts, not failures.
+    assert token_request(owner_agent.client_id, owner_agent.client_secret).status_code == 429

@@ -37,6 +37,8 @@ class AgentTokenView(OAuthLibMixin, APIView):
 
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
+    # Limited by token_endpoint_limited where it is mounted (per IP and per client id), not per agent.
+    throttle_classes: list[Any] = []
     parser_classes = [FormParser, MultiPartParser]
 
     @extend_schema(
