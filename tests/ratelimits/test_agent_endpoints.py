@@ -72,9 +72,11 @@ def assert_refused(response: Any, bucket: str, limit: int, window: int) -> None:
     assert response.status_code == 429
     retry_after = int(response["Retry-After"])
     assert 1 <= retry_after <= window
+    period = "minute" if window == 60 else "hour"
+    seconds = "second" if retry_after == 1 else "seconds"  # DRF's wording for Throttled
     assert response.json() == {
-        "error": f"Rate limit exceeded: {limit} requests per {'minute' if window == 60 else 'hour'} "
-        f"in bucket '{bucket}'. Expected available in {retry_after} seconds.",
+        "error": f"Rate limit exceeded: {limit} requests per {period} in bucket '{bucket}'. "
+        f"Expected available in {retry_after} {seconds}.",
         "code": "RATE_LIMITED",
         "details": {"bucket": bucket, "limit": limit, "windowSeconds": window, "retryAfter": retry_after},
     }
