@@ -201,9 +201,9 @@ def client_ip(request: HttpRequest) -> str:
 def identity_of(request: Any) -> tuple[str, str | None]:
     """(identity, organization id) for an API request; the identity names the bucket owner.
 
-    An OAuth access token (or the test fixtures' stand-in) has ``application``: the Agent. An API key is a
-    model instance of its own: counted by its model label and primary key. A browser session counts per
-    user. Anything else per IP address, with no organization.
+    An OAuth access token has ``application``: the Agent. An API key (``request.auth`` is the ``ApiKey``)
+    is counted by its model label and primary key, so each key has its own buckets. A browser session
+    counts per user. Anything else per IP address, with no organization.
     """
     auth = getattr(request, "auth", None)
     user = getattr(request, "user", None)
@@ -212,10 +212,7 @@ def identity_of(request: Any) -> tuple[str, str | None]:
         return f"agent:{application.pk}", getattr(application, "organization_id", None) or _org_of(user)
     meta = getattr(auth, "_meta", None)
     if meta is not None and getattr(auth, "pk", None) is not None:
-        org_id = getattr(auth, "organization_id", None) or getattr(
-            getattr(auth, "agent", None), "organization_id", None
-        )
-        return f"key:{meta.label_lower}:{auth.pk}", org_id or _org_of(user)
+        return f"key:{meta.label_lower}:{auth.pk}", getattr(auth, "organization_id", None) or _org_of(user)
     if user is not None and getattr(user, "is_authenticated", False):
         return f"user:{user.pk}", _org_of(user)
     return f"ip:{client_ip(request)}", None
