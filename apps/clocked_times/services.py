@@ -18,6 +18,7 @@ from apps.core.errors import Conflict, InvalidTimeRange, NotFound, OverlappingEn
 from apps.organizations.models import Organization
 from apps.tags.models import Tag
 from apps.topics.models import Topic
+from apps.webhooks.events import time_entry_event_record
 
 
 def user_lock(*, user: AbstractBaseUser) -> None:
@@ -137,4 +138,5 @@ def clocked_time_create(
     )
     if tags:
         entry.tags.set(tags)
+    time_entry_event_record(name="time_entry.created", entry=entry)
     return entry

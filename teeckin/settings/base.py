@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "apps.agents",
     "apps.clocked_times",
     "apps.timer",
+    "apps.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -118,7 +119,18 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+# Publishing is given up quickly when Redis is unreachable: the webhook outbox and its sweeper, not the
+# broker, guarantee delivery, and a request must not hang on a dead broker.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "webhook-deliveries-sweep": {"task": "apps.webhooks.tasks.webhook_deliveries_sweep", "schedule": 60.0},
+    "timers-autostop": {"task": "apps.timer.tasks.timers_autostop", "schedule": 300.0},
+    "webhook-logs-prune": {"task": "apps.webhooks.tasks.webhook_logs_prune", "schedule": 3600.0},
+    "oauth-tokens-clear-expired": {
+        "task": "apps.agents.tasks.oauth_tokens_clear_expired",
+        "schedule": 3600.0,
+    },
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -200,6 +212,22 @@ OAUTH2_PROVIDER = {
 MANUAL_ENTRY_MAX_DURATION = timedelta(hours=24)
 MANUAL_ENTRY_FUTURE_TOLERANCE = timedelta(minutes=1)
 NOTES_MAX_LENGTH = 10_000
+
+# --- Webhooks (README "Webhooks and background jobs")
+# Plain http to loopback addresses, for development and tests only; production sends only https to
+# public addresses.
+WEBHOOKS_ALLOW_LOOPBACK_HTTP = env_bool("WEBHOOKS_ALLOW_LOOPBACK_HTTP", DEBUG)
+WEBHOOK_CONNECT_TIMEOUT_SECONDS = 5
+WEBHOOK_READ_TIMEOUT_SECONDS = 10
+# Retries: 1 min, 2, 4, … doubling up to 12 h between attempts (each +/-20% jitter), until 3 days after
+# the event: about 15 attempts in all.
+WEBHOOK_RETRY_BASE_DELAY = timedelta(seconds=env_int("WEBHOOK_RETRY_BASE_SECONDS", 60))
+WEBHOOK_RETRY_MAX_DELAY = timedelta(hours=12)
+WEBHOOK_RETRY_WINDOW = timedelta(days=3)
+# A receiver's Retry-After is honoured up to this long.
+WEBHOOK_RETRY_AFTER_MAX = timedelta(hours=24)
+WEBHOOK_RESPONSE_LOG_BYTES = 2000
+WEBHOOK_LOG_RETENTION = timedelta(days=env_int("WEBHOOK_LOG_RETENTION_DAYS", 30))
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,73 @@
+"""Webhook subscriptions: for an organization's owners and admins, within their own organization."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.core.actor import Actor, actor_from_request
+from apps.core.errors import Forbidden, NotFound
+from apps.webhooks import services
+from apps.webhooks.api.serializers import (
+    WebhookCreatedOutput,
+    WebhookCreateInput,
+    WebhookListOutput,
+    WebhookOutput,
+    WebhookUpdateInput,
+)
+from apps.webhooks.models import WebhookEndpoint
+
+
+def _admin_actor(request: Request) -> Actor:
+    actor = actor_from_request(request)
+    if not actor.is_org_admin:
+        raise Forbidden("Only the organization's owners and admins manage webhooks.", code="ADMIN_REQUIRED")
+    return actor
+
+
+def _endpoint_get(actor: Actor, webhook_id: str) -> WebhookEndpoint:
+    # Another organization's endpoint is reported as missing: its existence is not ours to reveal.
+    endpoint = WebhookEndpoint.objects.filter(pk=webhook_id, organization=actor.organization).first()
+    if endpoint is None:
+        raise NotFound("Webhook not found.", code="WEBHOOK_NOT_FOUND")
+    return endpoint
+
+
+class WebhookListView(APIView):
+    @extend_schema(responses={200: WebhookListOutput}, operation_id="webhooks_list")
+    def get(self, request: Request) -> Response:
+        actor = _admin_actor(request)
+        endpoints = WebhookEndpoint.objects.filter(organization=actor.organization)
+        return Response({"webhooks": WebhookOutput(endpoints, many=True).data})
+
+    @extend_schema(request=WebhookCreateInput, responses={201: WebhookCreatedOutput})
+    def post(self, request: Request) -> Response:
+        actor = _admin_actor(request)
+        data = WebhookCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        endpoint, secret = services.endpoint_create(
+            organization=actor.organization, created_by=actor.user, **data.validated_data
+        )
+        endpoint.secret = secret
+        return Response(WebhookCreatedOutput(endpoint).data, status=201)
+
+
+class WebhookDetailView(APIView):
+    @extend_schema(responses={200: WebhookOutput})
+    def get(self, request: Request, webhook_id: str) -> Response:
+        endpoint = _endpoint_get(_admin_actor(request), webhook_id)
+        return Response(WebhookOutput(endpoint).data)
+
+    @extend_schema(request=WebhookUpdateInput, responses={200: WebhookOutput})
+    def patch(self, request: Request, webhook_id: str) -> Response:
+        endpoint = _endpoint_get(_admin_actor(request), webhook_id)
+        data = WebhookUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        endpoint = services.endpoint_update(endpoint=endpoint, **data.validated_data)
+        return Response(WebhookOutput(endpoint).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, webhook_id: str) -> Response:
+        endpoint = _endpoint_get(_admin_actor(request), webhook_id)
+        services.endpoint_delete(endpoint=endpoint)
+        return Response(status=204)

@@ -1,0 +1,162 @@
+"""Outbound HTTP for webhooks, with the server-side request forgery checks.
+
+A URL is checked when an endpoint is saved and again on every attempt. On an attempt the host is resolved
+once, every address is checked, and the connection goes to the checked address itself (TLS still verifies
+the certificate and sends SNI for the host name), so a name that re-resolves to a private address between
+the check and the connect (DNS rebinding) cannot slip through. Redirects are never followed.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import urllib3
+from django.conf import settings
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+class UnsafeURL(ValueError):
+    """The URL may not be called: wrong scheme, unresolvable, or resolving to a non-public address."""
+
+
+@dataclass(frozen=True)
+class Target:
+    scheme: str
+    host: str
+    port: int
+    path: str
+    host_header: str
+    address: IPAddress
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int | None
+    body: str
+    retry_after: str | None
+    duration_ms: int
+    error: str = ""
+
+
+def _address_allowed(address: IPAddress, *, allow_loopback: bool) -> bool:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    if address.is_loopback:
+        return allow_loopback
+    # is_global is False for private, loopback, link-local (169.254.169.254 metadata included), shared
+    # (100.64/10), reserved, unspecified and documentation ranges; multicast is never a web server.
+    return address.is_global and not address.is_multicast
+
+
+def url_resolve(url: str) -> Target:
+    """Check ``url`` and resolve its host; raise UnsafeURL if it may not be called.
+
+    Production allows only https to public addresses. With WEBHOOKS_ALLOW_LOOPBACK_HTTP (development and
+    tests) loopback addresses are allowed too, over http or https; private addresses never are.
+    """
+    allow_loopback = settings.WEBHOOKS_ALLOW_LOOPBACK_HTTP
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise UnsafeURL("The URL is not valid.") from exc
+    scheme = parts.scheme.lower()
+    if scheme not in ("https", "http") or not parts.hostname:
+        raise UnsafeURL("The URL must start with https:// and name a host.")
+    if scheme == "http" and not allow_loopback:
+        raise UnsafeURL("The URL must use https.")
+    if parts.username or parts.password:
+        raise UnsafeURL("The URL must not contain credentials.")
+    host = parts.hostname
+    port = port or (443 if scheme == "https" else 80)
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise UnsafeURL(f"The host '{host}' could not be resolved.") from exc
+    addresses = [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
+    # Every address must pass: a name with one public and one private address is refused, since the
+    # caller (or a rebinding resolver) could otherwise steer us to the private one.
+    refused = [a for a in addresses if not _address_allowed(a, allow_loopback=allow_loopback)]
+    if refused or not addresses:
+        raise UnsafeURL(f"The URL resolves to a non-public address ({refused[0] if refused else 'none'}).")
+    if scheme == "http" and not all(a.is_loopback or _mapped_loopback(a) for a in addresses):
+        raise UnsafeURL("The URL must use https (plain http is allowed only to loopback addresses).")
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+    return Target(
+        scheme=scheme,
+        host=host,
+        port=port,
+        path=path,
+        host_header=parts.netloc.rsplit("@", 1)[-1],
+        address=addresses[0],
+    )
+
+
+def _mapped_loopback(address: IPAddress) -> bool:
+    return isinstance(address, ipaddress.IPv6Address) and bool(
+        address.ipv4_mapped and address.ipv4_mapped.is_loopback
+    )
+
+
+def post(*, target: Target, body: bytes, headers: dict[str, str]) -> Response:
+    """POST ``body`` to the checked address of ``target``; never raises for network or HTTP failures."""
+    timeout = urllib3.Timeout(
+        connect=settings.WEBHOOK_CONNECT_TIMEOUT_SECONDS, read=settings.WEBHOOK_READ_TIMEOUT_SECONDS
+    )
+    address = str(target.address)
+    if target.scheme == "https":
+        pool: urllib3.HTTPConnectionPool = urllib3.HTTPSConnectionPool(
+            address,
+            target.port,
+            timeout=timeout,
+            retries=False,
+            cert_reqs="CERT_REQUIRED",
+            server_hostname=target.host,
+            assert_hostname=target.host,
+        )
+    else:
+        pool = urllib3.HTTPConnectionPool(address, target.port, timeout=timeout, retries=False)
+    started = time.monotonic()
+    try:
+        response = pool.urlopen(
+            "POST",
+            target.path,
+            body=body,
+            headers={**headers, "Host": target.host_header},
+            redirect=False,
+            retries=False,
+            preload_content=False,
+            assert_same_host=False,
+        )
+        try:
+            text = response.read(settings.WEBHOOK_RESPONSE_LOG_BYTES, decode_content=True)
+        finally:
+            response.release_conn()
+        return Response(
+            status=response.status,
+            body=text.decode("utf-8", errors="replace"),
+            retry_after=response.headers.get("Retry-After"),
+            duration_ms=_elapsed_ms(started),
+        )
+    except urllib3.exceptions.HTTPError as exc:
+        # NewConnectionError (refused, unreachable) is a subclass of the connect timeout in urllib3 2.
+        timed_out = isinstance(exc, urllib3.exceptions.TimeoutError) and not isinstance(
+            exc, urllib3.exceptions.NewConnectionError
+        )
+        kind = "timeout" if timed_out else "connection error"
+        return Response(
+            status=None, body="", retry_after=None, duration_ms=_elapsed_ms(started), error=f"{kind}: {exc}"
+        )
+    finally:
+        pool.close()
+
+
+def _elapsed_ms(started: float) -> int:
+    return round((time.monotonic() - started) * 1000)
