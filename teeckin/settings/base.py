@@ -119,9 +119,10 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
-# Publishing is given up quickly when Redis is unreachable: the webhook outbox and its sweeper, not the
-# broker, guarantee delivery, and a request must not hang on a dead broker.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+# Publishing gives up quickly when Redis is unreachable (one reconnect, 2 s connect timeout, instead of
+# kombu's retries for seconds): the webhook outbox and its sweeper, not the broker, guarantee delivery,
+# and a request must not hang on a dead broker. Workers reconnect with their own unlimited retries.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "max_retries": 1, "interval_start": 0}
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "webhook-deliveries-sweep": {"task": "apps.webhooks.tasks.webhook_deliveries_sweep", "schedule": 60.0},
     "timers-autostop": {"task": "apps.timer.tasks.timers_autostop", "schedule": 300.0},
