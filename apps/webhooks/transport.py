@@ -31,7 +31,7 @@ class Target:
     port: int
     path: str
     host_header: str
-    address: IPAddress
+    addresses: tuple[IPAddress, ...]
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ def url_resolve(url: str) -> Target:
         port=port,
         path=path,
         host_header=parts.netloc.rsplit("@", 1)[-1],
-        address=addresses[0],
+        addresses=tuple(dict.fromkeys(addresses)),
     )
 
 
@@ -106,14 +106,30 @@ def _mapped_loopback(address: IPAddress) -> bool:
 
 
 def post(*, target: Target, body: bytes, headers: dict[str, str]) -> Response:
-    """POST ``body`` to the checked address of ``target``; never raises for network or HTTP failures."""
+    """POST ``body`` to the checked addresses of ``target`` (the next one only if connecting fails, as a
+    browser does for dual-stack hosts); never raises for network or HTTP failures."""
+    started = time.monotonic()
+    response = None
+    for address in target.addresses:
+        response = _post_to(address, target=target, body=body, headers=headers, started=started)
+        if not response.error.startswith(_CONNECT_FAILED):
+            break
+    assert response is not None  # url_resolve never returns a target without addresses
+    return response
+
+
+_CONNECT_FAILED = "connection error: could not connect"
+
+
+def _post_to(
+    address: IPAddress, *, target: Target, body: bytes, headers: dict[str, str], started: float
+) -> Response:
     timeout = urllib3.Timeout(
         connect=settings.WEBHOOK_CONNECT_TIMEOUT_SECONDS, read=settings.WEBHOOK_READ_TIMEOUT_SECONDS
     )
-    address = str(target.address)
     if target.scheme == "https":
         pool: urllib3.HTTPConnectionPool = urllib3.HTTPSConnectionPool(
-            address,
+            str(address),
             target.port,
             timeout=timeout,
             retries=False,
@@ -122,8 +138,7 @@ def post(*, target: Target, body: bytes, headers: dict[str, str]) -> Response:
             assert_hostname=target.host,
         )
     else:
-        pool = urllib3.HTTPConnectionPool(address, target.port, timeout=timeout, retries=False)
-    started = time.monotonic()
+        pool = urllib3.HTTPConnectionPool(str(address), target.port, timeout=timeout, retries=False)
     try:
         response = pool.urlopen(
             "POST",
@@ -145,17 +160,16 @@ def post(*, target: Target, body: bytes, headers: dict[str, str]) -> Response:
             retry_after=response.headers.get("Retry-After"),
             duration_ms=_elapsed_ms(started),
         )
+    except urllib3.exceptions.NewConnectionError as exc:
+        # Refused or unreachable (urllib3 2 makes this a subclass of the connect timeout).
+        error = f"{_CONNECT_FAILED} to {address}: {exc}"
+    except urllib3.exceptions.TimeoutError as exc:
+        error = f"timeout: {exc}"
     except urllib3.exceptions.HTTPError as exc:
-        # NewConnectionError (refused, unreachable) is a subclass of the connect timeout in urllib3 2.
-        timed_out = isinstance(exc, urllib3.exceptions.TimeoutError) and not isinstance(
-            exc, urllib3.exceptions.NewConnectionError
-        )
-        kind = "timeout" if timed_out else "connection error"
-        return Response(
-            status=None, body="", retry_after=None, duration_ms=_elapsed_ms(started), error=f"{kind}: {exc}"
-        )
+        error = f"connection error: {exc}"
     finally:
         pool.close()
+    return Response(status=None, body="", retry_after=None, duration_ms=_elapsed_ms(started), error=error)
 
 
 def _elapsed_ms(started: float) -> int:

@@ -1,6 +1,7 @@
 """Server-side request forgery: refused when saved and again when connecting."""
 
 import socket
+from ipaddress import ip_address
 
 import pytest
 from django.test import override_settings
@@ -67,7 +68,7 @@ def test_a_name_with_one_private_address_among_public_ones_is_refused(monkeypatc
 def test_https_to_a_public_address_is_allowed_and_pinned(monkeypatch):
     _resolving(monkeypatch, {"hooks.example.com": ["93.184.215.14"]})
     target = transport.url_resolve("https://hooks.example.com:8443/in?x=1")
-    assert (str(target.address), target.port, target.path) == ("93.184.215.14", 8443, "/in?x=1")
+    assert (target.addresses, target.port, target.path) == ((ip_address("93.184.215.14"),), 8443, "/in?x=1")
     assert target.host == "hooks.example.com" and target.host_header == "hooks.example.com:8443"
 
 
@@ -83,7 +84,7 @@ def test_plain_http_other_schemes_and_credentials_are_refused_in_production(monk
 
 def test_the_development_setting_allows_loopback_http_but_never_private_addresses(settings):
     settings.WEBHOOKS_ALLOW_LOOPBACK_HTTP = True
-    assert str(transport.url_resolve("http://127.0.0.1:8000/hook").address) == "127.0.0.1"
+    assert transport.url_resolve("http://127.0.0.1:8000/hook").addresses == (ip_address("127.0.0.1"),)
     for url in ("http://10.0.0.1/hook", "http://169.254.169.254/", "https://192.168.0.1/"):
         with pytest.raises(transport.UnsafeURL):
             transport.url_resolve(url)
@@ -121,9 +122,22 @@ def test_the_connection_goes_to_the_checked_address_not_a_second_lookup(httpserv
         port=httpserver.port,
         path="/hook",
         host_header=f"receiver.invalid:{httpserver.port}",
-        address=transport.ipaddress.ip_address("127.0.0.1"),
+        addresses=(ip_address("127.0.0.1"),),
     )
     response = transport.post(target=target, body=b"{}", headers={})
     assert response.status == 200
     request, _ = httpserver.log[0]
     assert request.headers["Host"] == f"receiver.invalid:{httpserver.port}"
+
+
+def test_the_next_checked_address_is_tried_when_the_first_refuses(httpserver):
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    target = transport.Target(
+        scheme="http",
+        host="receiver.invalid",
+        port=httpserver.port,
+        path="/hook",
+        host_header="receiver.invalid",
+        addresses=(ip_address("127.0.0.2"), ip_address("127.0.0.1")),
+    )
+    assert transport.post(target=target, body=b"{}", headers={}).status == 200
