@@ -27,7 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.core.api.fields import UtcDateTimeField
-from apps.core.errors import ValidationFailed
+from apps.core.errors import Conflict, ValidationFailed
 from apps.organizations.models import Organization
 from apps.webhooks import signing, transport
 from apps.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
@@ -84,6 +84,12 @@ def endpoint_create(
     """Create an endpoint; returns it with its signing secret, the only time the secret is readable."""
     events = _events_check(events)
     endpoint_url_check(url)
+    # Each endpoint multiplies every event's deliveries; a cap keeps one organization from flooding workers.
+    limit = settings.WEBHOOK_MAX_ENDPOINTS_PER_ORGANIZATION
+    if WebhookEndpoint.objects.filter(organization=organization).count() >= limit:
+        raise Conflict(
+            f"An organization can have at most {limit} webhook endpoints.", code="WEBHOOK_LIMIT_REACHED"
+        )
     secret = signing.secret_generate()
     endpoint = WebhookEndpoint.objects.create(
         organization=organization,
@@ -265,24 +271,37 @@ def delivery_attempt(*, delivery_id: str) -> WebhookAttempt | None:
     body = event.body.encode()
     started_at = timezone.now()
     try:
+        response = _send(endpoint=endpoint, event_id=event.id, body=body, started_at=started_at)
+    except Exception as exc:
+        # Whatever went wrong (a secret unreadable after SECRET_KEY changed without a fallback, a bug),
+        # log it as a failed attempt so the delivery keeps its schedule instead of holding its lease.
+        logger.exception("Webhook delivery %s failed unexpectedly", delivery_id)
+        response = transport.Response(
+            status=None, body="", retry_after=None, duration_ms=0, error=f"internal error: {exc!r}"
+        )
+    return _attempt_record(delivery=delivery, response=response, started_at=started_at)
+
+
+def _send(
+    *, endpoint: WebhookEndpoint, event_id: str, body: bytes, started_at: datetime
+) -> transport.Response:
+    try:
         target = transport.url_resolve(endpoint.url)
     except transport.UnsafeURL as exc:
-        response = transport.Response(
+        return transport.Response(
             status=None, body="", retry_after=None, duration_ms=0, error=f"refused: {exc}"
         )
-    else:
-        headers = {
-            "Content-Type": "application/json",
-            "User-Agent": "Teeckin-Webhooks/1",
-            **signing.signature_headers(
-                secret=signing.secret_decrypt(endpoint.secret_encrypted),
-                message_id=event.id,
-                timestamp=int(started_at.timestamp()),
-                body=body,
-            ),
-        }
-        response = transport.post(target=target, body=body, headers=headers)
-    return _attempt_record(delivery=delivery, response=response, started_at=started_at)
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "Teeckin-Webhooks/1",
+        **signing.signature_headers(
+            secret=signing.secret_decrypt(endpoint.secret_encrypted),
+            message_id=event_id,
+            timestamp=int(started_at.timestamp()),
+            body=body,
+        ),
+    }
+    return transport.post(target=target, body=body, headers=headers)
 
 
 @transaction.atomic
@@ -322,7 +341,11 @@ def _attempt_record(
             delivery.status, delivery.next_attempt_at = WebhookDelivery.Status.FAILED, None
         else:
             delivery.next_attempt_at = next_at
-            _enqueue_on_commit(delivery.id, eta=next_at)
+            # Short waits ride on a Celery ETA. Long ones are left to the sweeper: a Redis broker
+            # re-delivers unacknowledged ETA messages after its visibility timeout (an hour), and
+            # workers would hold hours-away messages in memory.
+            if next_at - now <= settings.WEBHOOK_RETRY_ETA_MAX:
+                _enqueue_on_commit(delivery.id, eta=next_at)
     delivery.save(
         update_fields=[
             "attempt_count",

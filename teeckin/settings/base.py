@@ -218,6 +218,7 @@ NOTES_MAX_LENGTH = 10_000
 # Plain http to loopback addresses, for development and tests only; production sends only https to
 # public addresses.
 WEBHOOKS_ALLOW_LOOPBACK_HTTP = env_bool("WEBHOOKS_ALLOW_LOOPBACK_HTTP", DEBUG)
+WEBHOOK_MAX_ENDPOINTS_PER_ORGANIZATION = 20
 WEBHOOK_CONNECT_TIMEOUT_SECONDS = 5
 WEBHOOK_READ_TIMEOUT_SECONDS = 10
 # Retries: 1 min, 2, 4, … doubling up to 12 h between attempts (each +/-20% jitter), until 3 days after
@@ -225,6 +226,8 @@ WEBHOOK_READ_TIMEOUT_SECONDS = 10
 WEBHOOK_RETRY_BASE_DELAY = timedelta(seconds=env_int("WEBHOOK_RETRY_BASE_SECONDS", 60))
 WEBHOOK_RETRY_MAX_DELAY = timedelta(hours=12)
 WEBHOOK_RETRY_WINDOW = timedelta(days=3)
+# Retries due within this are enqueued with a Celery ETA; later ones are enqueued by the minutely sweeper.
+WEBHOOK_RETRY_ETA_MAX = timedelta(minutes=10)
 # A receiver's Retry-After is honoured up to this long.
 WEBHOOK_RETRY_AFTER_MAX = timedelta(hours=24)
 WEBHOOK_RESPONSE_LOG_BYTES = 2000

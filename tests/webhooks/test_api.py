@@ -134,3 +134,11 @@ def test_patching_to_an_unsafe_url_is_refused(owner_api, org):
     assert response.status_code == 400 and response.json()["code"] == "WEBHOOK_URL_REFUSED"
     endpoint.refresh_from_db()
     assert endpoint.url == "http://127.0.0.1:9/h"
+
+
+def test_the_number_of_endpoints_is_capped(owner_api, org, url, settings):
+    settings.WEBHOOK_MAX_ENDPOINTS_PER_ORGANIZATION = 2
+    for _ in range(2):
+        endpoint_create(organization=org, url=url, events=["project.created"])
+    response = owner_api.post("/api/webhooks", {"url": url, "events": ["project.created"]}, format="json")
+    assert response.status_code == 409 and response.json()["code"] == "WEBHOOK_LIMIT_REACHED"

@@ -12,7 +12,7 @@ from werkzeug import Response
 
 from apps.timer.services import timer_start
 from apps.webhooks import services
-from apps.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEvent
+from apps.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from apps.webhooks.tasks import webhook_deliver
 
 
@@ -230,3 +230,31 @@ def test_pruning_keeps_recent_and_pending_deliveries(httpserver, hook, delivery,
     assert list(WebhookDelivery.objects.values_list("status", flat=True)) == ["pending"]
     assert WebhookAttempt.objects.count() == 0
     assert WebhookEvent.objects.count() == 1
+
+
+def test_short_retries_are_enqueued_with_an_eta_long_ones_left_to_the_sweeper(
+    httpserver, hook, delivery, django_capture_on_commit_callbacks
+):
+    httpserver.expect_oneshot_request("/hook").respond_with_data("", status=503)
+    with django_capture_on_commit_callbacks() as short:
+        services.delivery_attempt(delivery_id=delivery.id)
+    assert len(short) == 1
+
+    _due(delivery)
+    httpserver.expect_oneshot_request("/hook").respond_with_data(
+        "", status=503, headers={"Retry-After": "3600"}
+    )
+    with django_capture_on_commit_callbacks() as long:
+        services.delivery_attempt(delivery_id=delivery.id)
+    assert long == []
+    delivery.refresh_from_db()
+    assert delivery.status == "pending" and delivery.next_attempt_at > timezone.now() + timedelta(minutes=59)
+
+
+def test_an_unreadable_secret_is_logged_as_a_failed_attempt_not_a_stuck_delivery(httpserver, hook, delivery):
+    endpoint, _ = hook
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(secret_encrypted="not-a-fernet-token")
+    attempt = services.delivery_attempt(delivery_id=delivery.id)
+    assert attempt.error.startswith("internal error") and httpserver.log == []
+    delivery.refresh_from_db()
+    assert delivery.status == "pending" and delivery.locked_until is None
