@@ -120,7 +120,10 @@ def endpoint_update(
         endpoint.description = description
     if active is not None:
         endpoint.active = active
-        endpoint.disabled_reason = "" if active else "Disabled by an administrator."
+        if active:
+            endpoint.disabled_reason = ""
+        elif not endpoint.disabled_reason:  # keep a more telling reason, such as a 410
+            endpoint.disabled_reason = "Disabled by an administrator."
     endpoint.save()
     return endpoint
 

@@ -142,3 +142,15 @@ def test_the_number_of_endpoints_is_capped(owner_api, org, url, settings):
         endpoint_create(organization=org, url=url, events=["project.created"])
     response = owner_api.post("/api/webhooks", {"url": url, "events": ["project.created"]}, format="json")
     assert response.status_code == 409 and response.json()["code"] == "WEBHOOK_LIMIT_REACHED"
+
+
+def test_disabling_by_hand_says_so_and_editing_keeps_a_410_reason(owner_api, org, url):
+    endpoint, _ = endpoint_create(organization=org, url=url, events=["project.created"])
+    body = owner_api.patch(f"/api/webhooks/{endpoint.id}", {"active": False}, format="json").json()
+    assert body["active"] is False and body["disabledReason"] == "Disabled by an administrator."
+
+    endpoint.refresh_from_db()
+    endpoint.disabled_reason = "The receiver answered 410 Gone."
+    endpoint.save()
+    body = owner_api.patch(f"/api/webhooks/{endpoint.id}", {"events": ["user.joined"]}, format="json").json()
+    assert body["disabledReason"] == "The receiver answered 410 Gone." and body["active"] is False
