@@ -7,17 +7,20 @@ import json
 import subprocess
 import sys
 import tempfile
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
 
 def main() -> None:
-    with urllib.request.urlopen("https://pypi.org/pypi/pip/json", timeout=60) as response:
+    index = "https://pypi.org/pypi/pip/json"
+    with urllib.request.urlopen(index, timeout=60) as response:
         release = json.load(response)
     wheel = next(f for f in release["urls"] if f["packagetype"] == "bdist_wheel")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / wheel["filename"]
-        urllib.request.urlretrieve(wheel["url"], path)  # noqa: S310
+        # Mirrors may answer with addresses relative to the JSON document.
+        urllib.request.urlretrieve(urllib.parse.urljoin(index, wheel["url"]), path)  # noqa: S310
         # A pip wheel can run itself: python pip.whl/pip install pip.whl
         subprocess.run([sys.executable, f"{path}/pip", "install", "--quiet", str(path)], check=True)  # noqa: S603
 

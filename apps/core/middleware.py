@@ -3,8 +3,9 @@
 import logging
 from collections.abc import Callable
 
+from django.core.exceptions import PermissionDenied
 from django.core.signals import got_request_exception
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 
 from apps.core.api.exceptions import error_body
 
@@ -31,6 +32,11 @@ class ApiErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not is_api_path(request):
             return None
+        # Django's own "expected" exceptions raised outside DRF views keep their meaning.
+        if isinstance(exception, Http404):
+            return JsonResponse(error_body("Not found.", "NOT_FOUND"), status=404)
+        if isinstance(exception, PermissionDenied):
+            return JsonResponse(error_body("You do not have permission to do this.", "FORBIDDEN"), status=403)
         logger.exception("Unhandled error on %s %s", request.method, request.path)
         got_request_exception.send(sender=self.__class__, request=request)
         return JsonResponse(

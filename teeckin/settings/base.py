@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "apps.agents",
     "apps.clocked_times",
     "apps.timer",
+    "apps.ratelimits",
     "apps.webhooks",
 ]
 
@@ -69,6 +70,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "apps.core.middleware.ApiErrorMiddleware",
+    # After ApiErrorMiddleware: its process_exception must not see django-ratelimit's refusal first.
+    "apps.ratelimits.middleware.RateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "teeckin.urls"
@@ -175,6 +178,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "apps.core.api.exceptions.api_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["apps.ratelimits.throttles.AgentRateThrottle"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
     "DATETIME_FORMAT": "iso-8601",
@@ -185,7 +189,42 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Time tracking for AI agents.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.ratelimits.openapi.add_rate_limit_headers",
+    ],
 }
+
+# --- Rate limits (apps/ratelimits; README "Rate limits"). Counted in Django's cache: Redis when REDIS_URL
+# is set. Rates are django-ratelimit's "count/period" strings (s, m, h, d).
+RATELIMITS = {
+    "BUCKETS": {
+        # Per agent (OAuth client or API key; per user for a browser session). A timer operation counts
+        # in "timer" and in "write".
+        "read": "120/m",
+        "write": "30/m",
+        "timer": "10/m",
+        # Requests without valid credentials (including failed authentication), per IP address.
+        "anonymous": "60/m",
+        # The OAuth token endpoint, so guessing a client secret is slow: per IP and per client id.
+        "token_ip": "30/m",
+        "token_client": "10/m",
+    },
+    # Per organization per hour, on top of the buckets; None is unlimited. Set the plan in the admin.
+    "PLAN_QUOTAS": {"free": "100/h", "standard": "1000/h", "pro": "5000/h", "enterprise": None},
+    # When Redis is unreachable: "open" lets requests through uncounted, "closed" refuses them, "local"
+    # counts in each process. The token endpoint keeps its brute-force protection locally.
+    "DEFAULT_ON_CACHE_ERROR": "open",
+    "ON_CACHE_ERROR": {"token_ip": "local", "token_client": "local"},
+    # After a Redis error, skip Redis for this long instead of waiting for a timeout on every request.
+    "CACHE_RETRY_SECONDS": 5,
+}
+RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
+# Our buckets choose their own failure policy; django-ratelimit's global one must stay off for that.
+RATELIMIT_FAIL_OPEN = False
+# Behind a reverse proxy every request comes from the proxy: name the META key holding the client address
+# that the proxy sets and overwrites (e.g. HTTP_X_REAL_IP). Unset: REMOTE_ADDR.
+RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY") or None
 
 # --- OAuth2 (django-oauth-toolkit). The Agent is the OAuth client; decided before the first migration.
 OAUTH2_PROVIDER_APPLICATION_MODEL = "agents.Agent"

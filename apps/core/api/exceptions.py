@@ -7,6 +7,7 @@ authentication, 404, 405, parse errors), and Django's Http404/PermissionDenied t
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
+from django_ratelimit.exceptions import Ratelimited
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -47,6 +48,12 @@ def _validation_details(detail: Any) -> Any:
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
         return Response(error_body(exc.message, exc.code, exc.details), status=exc.status_code)
+    if isinstance(exc, Ratelimited):
+        # django-ratelimit's refusal is a PermissionDenied, which DRF would answer with 403.
+        from apps.ratelimits.buckets import state_of
+        from apps.ratelimits.exceptions import RateLimited
+
+        exc = RateLimited(state_of(context["request"]).refusal)
 
     response = drf_exception_handler(exc, context)
     if response is None:

@@ -1,0 +1,283 @@
+"""Rate-limit buckets: who is counted, in which bucket, and what happens when the counter store fails.
+
+Counting is django-ratelimit's ``get_usage`` (fixed windows, ``cache.add`` then ``cache.incr``, atomic on
+Redis), called at most once per bucket per request. Every limit comes from ``settings.RATELIMITS``, read
+at each call rather than at import, so a settings override (a test's) takes effect at once.
+
+What a request carries for the response headers is a ``RateLimitState`` on the Django ``HttpRequest``
+(``request.teeckin_ratelimit``); ``RateLimitMiddleware`` turns it into ``X-RateLimit-*`` headers.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest
+from django_ratelimit.core import _get_ip, _split_rate, get_usage
+from redis.exceptions import RedisError
+
+logger = logging.getLogger("teeckin.ratelimits")
+
+STATE_ATTRIBUTE = "teeckin_ratelimit"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+# What a bucket does when its counter cannot be read from the shared cache (Redis down).
+FAIL_OPEN = "open"  # let the request through uncounted
+FAIL_CLOSED = "closed"  # refuse the request
+FAIL_LOCAL = "local"  # count in this process instead (limits multiply by the number of processes)
+POLICIES = {FAIL_OPEN, FAIL_CLOSED, FAIL_LOCAL}
+
+_PERIOD_NAMES = {1: "second", 60: "minute", 3600: "hour", 86400: "day"}
+
+
+@dataclass(frozen=True)
+class Usage:
+    """One bucket's count for one request, after this request was counted."""
+
+    bucket: str
+    limit: int
+    remaining: int
+    reset: int  # seconds until the window ends and the count starts again
+    period: int
+    limited: bool
+
+    @property
+    def description(self) -> str:
+        per = _PERIOD_NAMES.get(self.period, f"{self.period} seconds")
+        return f"{self.limit} requests per {per} in bucket '{self.bucket}'"
+
+
+@dataclass
+class RateLimitState:
+    """What the limiter did for a request. ``evaluated`` is set even when every bucket failed open."""
+
+    usages: list[Usage] = field(default_factory=list)
+    evaluated: bool = False
+
+    @property
+    def refusal(self) -> Usage | None:
+        return next((usage for usage in self.usages if usage.limited), None)
+
+    @property
+    def reported(self) -> Usage | None:
+        """The bucket the headers describe: the one that refused, else the one closest to refusing.
+
+        "Closest" is the fewest requests remaining (ties: the smaller limit), so ``X-RateLimit-Remaining``
+        is always how many more requests can be made before a 429, whichever bucket that will come from.
+        """
+        if self.refusal is not None:
+            return self.refusal
+        return min(self.usages, key=lambda usage: (usage.remaining, usage.limit), default=None)
+
+
+def config() -> dict[str, Any]:
+    return settings.RATELIMITS
+
+
+def state_of(request: Any) -> RateLimitState:
+    """The state on the underlying Django request (DRF's ``Request`` wraps it as ``_request``)."""
+    django_request = getattr(request, "_request", request)
+    state = getattr(django_request, STATE_ATTRIBUTE, None)
+    if state is None:
+        state = RateLimitState()
+        setattr(django_request, STATE_ATTRIBUTE, state)
+    return state
+
+
+# --- The counter store, with a short circuit breaker so a dead Redis costs one timeout per few seconds
+# instead of one per bucket per request.
+_cache_down_until = 0.0
+_local_cache = LocMemCache("teeckin-ratelimits-local", {"MAX_ENTRIES": 100_000})
+
+
+def reset_cache_breaker() -> None:
+    global _cache_down_until
+    _cache_down_until = 0.0
+
+
+def _trip_cache_breaker(error: Exception) -> None:
+    global _cache_down_until
+    retry = config().get("CACHE_RETRY_SECONDS", 5)
+    _cache_down_until = time.monotonic() + retry
+    logger.warning(
+        "Rate-limit counters unreachable (%s: %s); buckets apply their ON_CACHE_ERROR policy "
+        "(open, closed or local) for the next %s seconds.",
+        type(error).__name__,
+        error,
+        retry,
+    )
+
+
+def _policy(bucket: str) -> str:
+    policies = config().get("ON_CACHE_ERROR", {})
+    policy = policies.get(bucket, config().get("DEFAULT_ON_CACHE_ERROR", FAIL_OPEN))
+    if policy not in POLICIES:
+        raise ImproperlyConfigured(f"RATELIMITS ON_CACHE_ERROR for {bucket!r} must be one of {POLICIES}.")
+    return policy
+
+
+def _local_count(bucket: str, identity: str, period: int) -> tuple[int, int]:
+    """An in-process fixed window: (count after this request, seconds left in the window)."""
+    now = int(time.time())
+    window_end = now - now % period + period
+    key = f"{bucket}|{identity}|{window_end}"
+    if _local_cache.add(key, 1, period + 5):
+        return 1, window_end - now
+    try:
+        return _local_cache.incr(key), window_end - now
+    except ValueError:  # expired between add and incr: this request opens the window again
+        _local_cache.set(key, 1, period + 5)
+        return 1, window_end - now
+
+
+def _usage_on_cache_error(bucket: str, identity: str, limit: int, period: int) -> Usage | None:
+    policy = _policy(bucket)
+    if policy == FAIL_OPEN:
+        return None
+    if policy == FAIL_CLOSED:
+        return Usage(bucket=bucket, limit=limit, remaining=0, reset=period, period=period, limited=True)
+    count, reset = _local_count(bucket, identity, period)
+    return Usage(
+        bucket=bucket,
+        limit=limit,
+        remaining=max(limit - count, 0),
+        reset=reset,
+        period=period,
+        limited=count > limit,
+    )
+
+
+def charge(request: HttpRequest, bucket: str, identity: str, rate: str) -> Usage | None:
+    """Count this request in ``bucket`` for ``identity`` and return the usage.
+
+    ``None`` means not counted: rate limiting is switched off (``RATELIMIT_ENABLE``), or the counter
+    store failed and the bucket fails open.
+    """
+    if not getattr(settings, "RATELIMIT_ENABLE", True):
+        return None
+    limit, period = _split_rate(rate)
+    if time.monotonic() < _cache_down_until:
+        return _usage_on_cache_error(bucket, identity, limit, period)
+    try:
+        raw = get_usage(
+            request,
+            group=f"teeckin.{bucket}",
+            key=lambda _group, _request: identity,
+            rate=rate,
+            increment=True,
+        )
+    except (RedisError, OSError) as error:
+        # django-ratelimit only catches DNS errors; anything else from Redis would be a 500.
+        _trip_cache_breaker(error)
+        return _usage_on_cache_error(bucket, identity, limit, period)
+    if raw is None:
+        return None
+    if raw["time_left"] == -1:
+        # django-ratelimit's marker for "the count could not be read" (RATELIMIT_FAIL_OPEN is off so we
+        # see it): apply this bucket's policy instead of the library's global one.
+        return _usage_on_cache_error(bucket, identity, limit, period)
+    return Usage(
+        bucket=bucket,
+        limit=raw["limit"],
+        remaining=max(raw["limit"] - raw["count"], 0),
+        reset=max(raw["time_left"], 1),
+        period=period,
+        limited=raw["should_limit"],
+    )
+
+
+def client_ip(request: HttpRequest) -> str:
+    # The same address rules as django-ratelimit's own "ip" key (RATELIMIT_IP_META_KEY, IPv6 /64 mask).
+    return _get_ip(request)
+
+
+# --- Who a request is counted as.
+def identity_of(request: Any) -> tuple[str, str | None]:
+    """(identity, organization id) for an API request; the identity names the bucket owner.
+
+    An OAuth access token (or the test fixtures' stand-in) has ``application``: the Agent. An API key is a
+    model instance of its own: counted by its model label and primary key. A browser session counts per
+    user. Anything else per IP address, with no organization.
+    """
+    auth = getattr(request, "auth", None)
+    user = getattr(request, "user", None)
+    application = getattr(auth, "application", None)
+    if application is not None and getattr(application, "pk", None) is not None:
+        return f"agent:{application.pk}", getattr(application, "organization_id", None) or _org_of(user)
+    meta = getattr(auth, "_meta", None)
+    if meta is not None and getattr(auth, "pk", None) is not None:
+        org_id = getattr(auth, "organization_id", None) or getattr(
+            getattr(auth, "agent", None), "organization_id", None
+        )
+        return f"key:{meta.label_lower}:{auth.pk}", org_id or _org_of(user)
+    if user is not None and getattr(user, "is_authenticated", False):
+        return f"user:{user.pk}", _org_of(user)
+    return f"ip:{client_ip(request)}", None
+
+
+def _org_of(user: Any) -> str | None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    membership = getattr(user, "membership", None)
+    return getattr(membership, "organization_id", None)
+
+
+def plan_rate(organization_id: str) -> str | None:
+    """The hourly quota of the organization's plan; ``None`` means unlimited."""
+    from apps.organizations.models import Organization
+
+    plan = Organization.objects.filter(pk=organization_id).values_list("plan", flat=True).first()
+    return config()["PLAN_QUOTAS"].get(plan) if plan is not None else None
+
+
+def rate_of(bucket: str) -> str:
+    try:
+        return config()["BUCKETS"][bucket]
+    except KeyError:
+        raise ImproperlyConfigured(
+            f"No rate for bucket {bucket!r} in settings.RATELIMITS['BUCKETS']."
+        ) from None
+
+
+def charge_api_request(request: Any, scope: str | None = None) -> RateLimitState:
+    """Count an API request in every bucket that applies, tightest first, and record it on the request.
+
+    Buckets, in order: the view's scope (``throttle_scope``, e.g. "timer"), then read or write by method,
+    then the organization's hourly plan quota. A timer operation therefore also counts as a write.
+    Counting stops at the first refusal, so a refused request does not use up the wider buckets (an agent
+    retrying a refused timer start does not burn the organization's hourly quota).
+    Unauthenticated requests count only in "anonymous", per IP address.
+    """
+    state = state_of(request)
+    if state.evaluated:  # never count a request twice (throttle, then middleware)
+        return state
+    state.evaluated = True
+    if not getattr(settings, "RATELIMIT_ENABLE", True):
+        return state
+    identity, organization_id = identity_of(request)
+    if identity.startswith("ip:"):
+        counts: list[tuple[str, str, str | None]] = [("anonymous", identity, rate_of("anonymous"))]
+    else:
+        counts = []
+        if scope:
+            counts.append((scope, identity, rate_of(scope)))
+        method_bucket = "read" if request.method in SAFE_METHODS else "write"
+        counts.append((method_bucket, identity, rate_of(method_bucket)))
+        if organization_id is not None:
+            counts.append(("plan", f"org:{organization_id}", plan_rate(organization_id)))
+    for bucket, who, rate in counts:
+        if rate is None:  # unlimited (enterprise plan)
+            continue
+        usage = charge(request, bucket, who, rate)
+        if usage is None:
+            continue
+        state.usages.append(usage)
+        if usage.limited:
+            break
+    return state

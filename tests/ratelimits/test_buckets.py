@@ -1,0 +1,206 @@
+"""Bucket rules on whichever cache the run has (LocMem locally, Redis in CI), against thin DRF views."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from oauth2_provider.models import AccessToken
+from rest_framework.test import APIClient
+
+from apps.organizations.models import Organization
+from apps.ratelimits.buckets import identity_of
+from apps.tags.models import Tag
+from tests.ratelimits.helpers import limit_headers, set_limits
+
+pytestmark = pytest.mark.urls("tests.ratelimits.urls")
+
+THINGS = "/api/test/things"
+TIMER = "/api/test/timer/start"
+
+
+def test_reads_count_down_and_the_one_over_the_limit_is_refused(owner_api: APIClient, settings: Any) -> None:
+    set_limits(settings, {"read": "3/m"})
+
+    remaining = [owner_api.get(THINGS)["X-RateLimit-Remaining"] for _ in range(3)]
+    refused = owner_api.get(THINGS)
+
+    assert remaining == ["2", "1", "0"]
+    assert refused.status_code == 429
+    assert refused.json()["code"] == "RATE_LIMITED"
+    assert refused.json()["details"] == {
+        "bucket": "read",
+        "limit": 3,
+        "windowSeconds": 60,
+        "retryAfter": int(refused["Retry-After"]),
+    }
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert limit_headers(refused) == {
+        "Limit": "3",
+        "Remaining": "0",
+        "Reset": refused["Retry-After"],
+        "Bucket": "read",
+    }
+    # Writes are a bucket of their own.
+    assert owner_api.post(THINGS).status_code == 201
+
+
+def test_a_timer_operation_also_counts_as_a_write(owner_api: APIClient, settings: Any) -> None:
+    set_limits(settings, {"timer": "10/m", "write": "3/m"})
+
+    # The write bucket is the tighter one here, so the headers report it.
+    assert limit_headers(owner_api.post(TIMER))["Bucket"] == "write"
+    assert owner_api.post(TIMER).status_code == 200
+    assert owner_api.post(THINGS)["X-RateLimit-Remaining"] == "0"
+    refused = owner_api.post(TIMER)
+
+    assert refused.status_code == 429
+    assert refused.json()["details"]["bucket"] == "write"
+
+
+def test_the_headers_name_the_bucket_closest_to_refusing(owner_api: APIClient, settings: Any) -> None:
+    # With a free plan of 5 an hour, after one read the plan has 4 left and reads 119: the plan is reported.
+    set_limits(settings, PLAN_QUOTAS={**settings.RATELIMITS["PLAN_QUOTAS"], "free": "5/h"})
+
+    response = owner_api.get(THINGS)
+
+    assert limit_headers(response)["Bucket"] == "plan"
+    assert limit_headers(response)["Limit"] == "5"
+    assert 1 <= int(response["X-RateLimit-Reset"]) <= 3600
+
+
+def test_the_plan_quota_is_shared_by_the_organization_and_only_by_it(
+    owner_api: APIClient, teammate_api: APIClient, outsider_api: APIClient, settings: Any
+) -> None:
+    set_limits(settings, PLAN_QUOTAS={**settings.RATELIMITS["PLAN_QUOTAS"], "free": "3/h"})
+
+    assert [owner_api.get(THINGS).status_code for _ in range(2)] == [200, 200]
+    assert teammate_api.post(THINGS).status_code == 201
+    refused = teammate_api.get(THINGS)
+
+    assert refused.status_code == 429
+    assert refused.json()["details"]["bucket"] == "plan"
+    assert refused.json()["details"]["windowSeconds"] == 3600
+    assert 1 <= int(refused["Retry-After"]) <= 3600
+    assert outsider_api.get(THINGS).status_code == 200
+
+
+def test_each_plan_has_its_quota_and_enterprise_has_none(
+    owner_api: APIClient, org: Organization, settings: Any
+) -> None:
+    set_limits(settings, PLAN_QUOTAS={"free": "1/h", "standard": "2/h", "pro": "3/h", "enterprise": None})
+    org.plan = Organization.Plan.PRO
+    org.save(update_fields=["plan"])
+
+    assert [owner_api.get(THINGS).status_code for _ in range(4)] == [200, 200, 200, 429]
+
+    org.plan = Organization.Plan.ENTERPRISE
+    org.save(update_fields=["plan"])
+    response = owner_api.get(THINGS)
+    assert response.status_code == 200
+    assert response["X-RateLimit-Bucket"] == "read"
+
+
+def test_a_refused_request_does_not_use_up_the_hourly_quota(owner_api: APIClient, settings: Any) -> None:
+    set_limits(settings, {"timer": "1/m"}, PLAN_QUOTAS={**settings.RATELIMITS["PLAN_QUOTAS"], "free": "3/h"})
+
+    statuses = [owner_api.post(TIMER).status_code for _ in range(5)]
+
+    assert statuses == [200, 429, 429, 429, 429]
+    # One request counted in the plan so far: two more are allowed.
+    assert [owner_api.get(THINGS).status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_limits_are_per_agent(owner_api: APIClient, teammate_api: APIClient, settings: Any) -> None:
+    set_limits(settings, {"timer": "2/m"})
+
+    assert [owner_api.post(TIMER).status_code for _ in range(3)] == [200, 200, 429]
+    assert teammate_api.post(TIMER).status_code == 200
+
+
+def test_requests_without_credentials_are_limited_per_ip(db: None, settings: Any) -> None:
+    set_limits(settings, {"anonymous": "3/m"})
+    client = APIClient()
+
+    denied = [client.get(THINGS) for _ in range(3)]
+    refused = client.post(TIMER)
+
+    assert {response.status_code for response in denied} == {403}
+    assert [response["X-RateLimit-Remaining"] for response in denied] == ["2", "1", "0"]
+    assert refused.status_code == 429
+    assert refused.json()["details"]["bucket"] == "anonymous"
+    assert int(refused["Retry-After"]) <= 60
+    # Another address has its own count; so do views open to everyone.
+    assert client.get(THINGS, REMOTE_ADDR="192.0.2.7").status_code == 403
+    assert client.get("/api/test/public", REMOTE_ADDR="192.0.2.8")["X-RateLimit-Bucket"] == "anonymous"
+
+
+def test_errors_and_unknown_paths_carry_the_headers(owner_api: APIClient, db: None) -> None:
+    not_allowed = owner_api.get(TIMER)
+    unknown = owner_api.get("/api/no/such/thing")
+    anonymous_unknown = APIClient().get("/api/no/such/thing")
+
+    assert not_allowed.status_code == 405
+    assert limit_headers(not_allowed)["Bucket"] == "timer"
+    assert unknown.status_code == 404
+    assert limit_headers(unknown)["Remaining"] is not None
+    assert anonymous_unknown.status_code == 404
+    assert limit_headers(anonymous_unknown)["Bucket"] == "anonymous"
+
+
+def test_pages_outside_the_api_carry_no_headers(client: Any, db: None) -> None:
+    assert "X-RateLimit-Limit" not in client.get("/admin/login/").headers
+
+
+def test_django_ratelimits_own_refusal_is_a_429_not_a_403(owner_api: APIClient) -> None:
+    response = owner_api.get("/api/test/refused")
+
+    assert response.status_code == 429
+    assert response.json()["code"] == "RATE_LIMITED"
+
+
+def test_django_ratelimits_refusal_in_a_plain_view_is_a_429_too(client: Any, db: None) -> None:
+    assert client.get("/api/test/plain").status_code == 200
+
+    refused = client.get("/api/test/plain")
+
+    assert refused.status_code == 429
+    assert refused.json()["code"] == "RATE_LIMITED"
+
+
+def test_switched_off_nothing_is_counted(owner_api: APIClient, settings: Any) -> None:
+    set_limits(settings, {"timer": "1/m"})
+    settings.RATELIMIT_ENABLE = False
+
+    assert [owner_api.post(TIMER).status_code for _ in range(3)] == [200, 200, 200]
+    assert "X-RateLimit-Limit" not in owner_api.post(TIMER).headers
+
+
+@pytest.mark.parametrize("with_real_token", [False, True])
+def test_an_agent_is_identified_by_its_access_token_application(
+    owner_agent: Any, owner: Any, with_real_token: bool
+) -> None:
+    token = (
+        AccessToken(application=owner_agent.agent, user=owner, token="t")
+        if with_real_token
+        else SimpleNamespace(application=owner_agent.agent)
+    )
+    request = SimpleNamespace(auth=token, user=owner)
+
+    assert identity_of(request) == (f"agent:{owner_agent.agent.pk}", owner.membership.organization_id)
+
+
+def test_an_api_key_is_a_bucket_of_its_own(org: Organization, owner: Any) -> None:
+    # The API key model comes with the agents work; any model row with an organization stands in for it.
+    key = Tag.objects.create(organization=org, name="stand-in key")
+    request = SimpleNamespace(auth=key, user=owner)
+
+    assert identity_of(request) == (f"key:tags.tag:{key.pk}", org.pk)
+
+
+def test_a_request_without_credentials_is_counted_by_address(rf: Any) -> None:
+    request = rf.get("/api/test/things", REMOTE_ADDR="192.0.2.44")
+    request.auth, request.user = None, None
+
+    assert identity_of(request) == ("ip:192.0.2.44", None)

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from apps.ratelimits.checks import check_ratelimits
+from tests.ratelimits.helpers import set_limits
+
+
+def test_the_shipped_settings_pass() -> None:
+    assert check_ratelimits(None) == []
+
+
+def test_a_bad_rate_a_missing_plan_and_an_unknown_policy_are_reported(settings: Any) -> None:
+    set_limits(
+        settings,
+        {"timer": "10 per minute"},
+        PLAN_QUOTAS={"free": "100/h", "standard": "1000/h", "pro": "5000/h"},
+        ON_CACHE_ERROR={"token_ip": "sometimes"},
+    )
+
+    assert sorted(error.id for error in check_ratelimits(None)) == [
+        "ratelimits.E003",
+        "ratelimits.E004",
+        "ratelimits.E005",
+    ]
+
+
+@pytest.mark.urls("tests.ratelimits.urls")
+def test_a_view_scope_without_a_bucket_is_reported(settings: Any) -> None:
+    limits = set_limits(settings)
+    limits["BUCKETS"] = {k: v for k, v in limits["BUCKETS"].items() if k != "timer"}
+
+    errors = [error for error in check_ratelimits(None) if error.id == "ratelimits.E006"]
+
+    assert len(errors) == 1
+    assert "TimerStartView" in errors[0].msg
