@@ -113,31 +113,28 @@ def test_a_name_that_re_resolves_to_a_private_address_is_refused_when_connecting
     assert httpserver.log == []
 
 
-def test_the_connection_goes_to_the_checked_address_not_a_second_lookup(httpserver):
-    # The host name does not resolve at all: had the client looked it up again, this could not connect.
-    httpserver.expect_request("/hook").respond_with_data("ok")
-    target = transport.Target(
+def _unresolvable_target(port: int, *addresses: str) -> transport.Target:
+    # "receiver.invalid" never resolves: a client that looked the name up again could not connect.
+    return transport.Target(
         scheme="http",
         host="receiver.invalid",
-        port=httpserver.port,
+        port=port,
         path="/hook",
-        host_header=f"receiver.invalid:{httpserver.port}",
-        addresses=(ip_address("127.0.0.1"),),
+        host_header=f"receiver.invalid:{port}",
+        addresses=tuple(ip_address(address) for address in addresses),
     )
-    response = transport.post(target=target, body=b"{}", headers={})
-    assert response.status == 200
+
+
+def test_the_connection_goes_to_the_checked_address_not_a_second_lookup(httpserver):
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    target = _unresolvable_target(httpserver.port, "127.0.0.1")
+    assert transport.post(target=target, body=b"{}", headers={}).status == 200
     request, _ = httpserver.log[0]
     assert request.headers["Host"] == f"receiver.invalid:{httpserver.port}"
 
 
 def test_the_next_checked_address_is_tried_when_the_first_refuses(httpserver):
+    # Nothing listens on 127.0.0.2 (the receiver is bound to 127.0.0.1 only).
     httpserver.expect_request("/hook").respond_with_data("ok")
-    target = transport.Target(
-        scheme="http",
-        host="receiver.invalid",
-        port=httpserver.port,
-        path="/hook",
-        host_header="receiver.invalid",
-        addresses=(ip_address("127.0.0.2"), ip_address("127.0.0.1")),
-    )
+    target = _unresolvable_target(httpserver.port, "127.0.0.2", "127.0.0.1")
     assert transport.post(target=target, body=b"{}", headers={}).status == 200
