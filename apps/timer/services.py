@@ -147,7 +147,7 @@ def _timer_autostop(*, entry_id: str, now: datetime) -> ClockedTime | None:
     if entry is None:
         return None
     user_lock(user=entry.user)
-    entry.refresh_from_db(fields=["end_time", "notes"])
+    entry.refresh_from_db(fields=["start_time", "end_time", "notes"])
     limit = timedelta(hours=entry.organization.max_timer_hours)
     if entry.end_time is not None or entry.start_time + limit > now:
         return None  # Stopped or changed by its user meanwhile.

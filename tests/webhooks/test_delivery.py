@@ -258,3 +258,15 @@ def test_an_unreadable_secret_is_logged_as_a_failed_attempt_not_a_stuck_delivery
     assert attempt.error.startswith("internal error") and httpserver.log == []
     delivery.refresh_from_db()
     assert delivery.status == "pending" and delivery.locked_until is None
+
+
+def test_the_production_schedule_retries_for_about_three_days(settings):
+    settings.WEBHOOK_RETRY_BASE_DELAY = timedelta(minutes=1)
+    settings.WEBHOOK_RETRY_MAX_DELAY = timedelta(hours=12)
+    for _ in range(20):  # jitter: the count varies a little, the span does not
+        elapsed, attempts = timedelta(0), 1
+        while elapsed + (delay := services.retry_delay(attempt_number=attempts)) <= timedelta(days=3):
+            elapsed += delay
+            attempts += 1
+        assert 13 <= attempts <= 17
+        assert elapsed > timedelta(days=2)
