@@ -8,7 +8,7 @@ service, when it exists, adds one ``user_event_record(name="user.invited", ...)`
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from apps.core.errors import Conflict
 from apps.organizations.models import Membership, Organization
@@ -20,9 +20,12 @@ def membership_add(
     *, organization: Organization, user: AbstractBaseUser, role: str = Membership.Role.MEMBER
 ) -> Membership:
     """Make ``user`` a member of ``organization`` (a user belongs to at most one organization)."""
-    if Membership.objects.filter(user=user).exists():
-        raise Conflict("This user already belongs to an organization.", code="ALREADY_A_MEMBER")
-    membership = Membership.objects.create(organization=organization, user=user, role=role)
+    try:
+        # The one-to-one on user decides, also between two racing adds.
+        with transaction.atomic():
+            membership = Membership.objects.create(organization=organization, user=user, role=role)
+    except IntegrityError as exc:
+        raise Conflict("This user already belongs to an organization.", code="ALREADY_A_MEMBER") from exc
     user_event_record(name="user.joined", membership=membership)
     return membership
 
