@@ -43,9 +43,23 @@ class Response:
     error: str = ""
 
 
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+
+
+def _embedded_ipv4(address: IPAddress) -> IPAddress:
+    """The IPv4 address an IPv6 one carries (mapped, 6to4, NAT64), which is where packets really go."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return address.ipv4_mapped
+        if address.sixtofour is not None:
+            return address.sixtofour
+        if address in _NAT64:
+            return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return address
+
+
 def _address_allowed(address: IPAddress, *, allow_loopback: bool) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    address = _embedded_ipv4(address)
     if address.is_loopback:
         return allow_loopback
     # is_global is False for private, loopback, link-local (169.254.169.254 metadata included), shared
@@ -84,7 +98,7 @@ def url_resolve(url: str) -> Target:
     refused = [a for a in addresses if not _address_allowed(a, allow_loopback=allow_loopback)]
     if refused or not addresses:
         raise UnsafeURL(f"The URL resolves to a non-public address ({refused[0] if refused else 'none'}).")
-    if scheme == "http" and not all(a.is_loopback or _mapped_loopback(a) for a in addresses):
+    if scheme == "http" and not all(_embedded_ipv4(a).is_loopback for a in addresses):
         raise UnsafeURL("The URL must use https (plain http is allowed only to loopback addresses).")
     path = parts.path or "/"
     if parts.query:
@@ -96,12 +110,6 @@ def url_resolve(url: str) -> Target:
         path=path,
         host_header=parts.netloc.rsplit("@", 1)[-1],
         addresses=tuple(dict.fromkeys(addresses)),
-    )
-
-
-def _mapped_loopback(address: IPAddress) -> bool:
-    return isinstance(address, ipaddress.IPv6Address) and bool(
-        address.ipv4_mapped and address.ipv4_mapped.is_loopback
     )
 
 

@@ -43,6 +43,8 @@ def _resolving(monkeypatch, mapping: dict[str, list[str]]) -> None:
         "https://100.64.0.1/hook",
         "https://0.0.0.0/hook",
         "https://[fd00:ec2::254]/hook",
+        "https://[2002:a00:1::]/hook",  # 6to4 of 10.0.0.1
+        "https://[64:ff9b::a9fe:a9fe]/hook",  # NAT64 of 169.254.169.254
     ],
 )
 def test_non_public_addresses_are_refused_in_production(url):
