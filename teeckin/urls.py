@@ -3,11 +3,16 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from apps.core.api import urls as api_urls
 from apps.core.api.views import api_not_found
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/", include("apps.webhooks.api.urls")),
+    # Agent API (apps/core/api/urls.py): simple endpoints, full endpoints, their /api/v1 twin, docs.
+    path("api/agent/", include(api_urls.agent, namespace="agent")),
+    path("api/v1/", include(api_urls.full, namespace="v1")),
+    path("api/", include(api_urls.docs, namespace="api-docs")),
+    path("api/", include(api_urls.full, namespace="api")),
     # Must stay last: everything under /api/ that nothing above matched.
     re_path(r"^api/", api_not_found),
 ]

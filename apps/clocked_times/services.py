@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -140,3 +141,75 @@ def clocked_time_create(
         entry.tags.set(tags)
     time_entry_event_record(name="time_entry.created", entry=entry)
     return entry
+
+
+_UNSET: Any = object()
+
+
+@transaction.atomic
+def clocked_time_update(
+    *,
+    entry: ClockedTime,
+    topic: Topic | None = None,
+    start_time: datetime | None = None,
+    end_time: datetime | None = _UNSET,
+    notes: str | None = None,
+    tags: Iterable[Tag] | None = None,
+    now: datetime | None = None,
+) -> ClockedTime:
+    """Change an entry; only the arguments given change. ``tags`` replaces the entry's tags.
+
+    ``end_time`` may be set on a running entry (which stops it) but never cleared: a finished entry
+    is not restarted by an edit. The range, topic and overlap rules are those of a new entry.
+    """
+    now = now or timezone.now()
+    organization = entry.organization
+    was_running = entry.end_time is None
+    if topic is not None:
+        topic_check_usable(topic=topic, organization=organization)
+        entry.topic = topic
+    if notes is not None:
+        notes_check(notes)
+        entry.notes = notes
+    if start_time is not None:
+        entry.start_time = start_time
+    if end_time is not _UNSET:
+        if end_time is None and entry.end_time is not None:
+            raise InvalidTimeRange(
+                "A finished entry cannot be reopened; start a timer instead.",
+                details={"endTime": ["May not be null for a finished entry."]},
+            )
+        entry.end_time = end_time
+    if entry.end_time is None:
+        if timezone.is_naive(entry.start_time) or entry.start_time > now:
+            raise InvalidTimeRange(
+                "A running entry must have started in the past.", details={"startTime": ["Is in the future."]}
+            )
+    else:
+        time_range_check(start=entry.start_time, end=entry.end_time, now=now)
+    tags = list(tags) if tags is not None else None
+    if tags and any(tag.organization_id != organization.pk for tag in tags):
+        raise NotFound("Tag not found.", code="TAG_NOT_FOUND")
+    user_lock(user=entry.user)
+    overlap_check(
+        organization=organization,
+        user=entry.user,
+        start=entry.start_time,
+        end=entry.end_time,
+        exclude_id=entry.pk,
+    )
+    entry.save()
+    if tags is not None:
+        entry.tags.set(tags)
+    time_entry_event_record(name="time_entry.updated", entry=entry)
+    if was_running and entry.end_time is not None:
+        # Setting the end of a running entry stops its timer; integrations listening for stops hear it.
+        time_entry_event_record(name="time_entry.stopped", entry=entry)
+    return entry
+
+
+@transaction.atomic
+def clocked_time_delete(*, entry: ClockedTime) -> None:
+    """Delete an entry (a running one too: that discards the timer)."""
+    time_entry_event_record(name="time_entry.deleted", entry=entry)  # before: the payload needs the row
+    entry.delete()

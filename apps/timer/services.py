@@ -15,6 +15,8 @@ from apps.clocked_times.models import ClockedTime
 from apps.clocked_times.services import notes_check, overlap_check, topic_check_usable, user_lock
 from apps.core.errors import NoActiveTimer, TimerConflict
 from apps.organizations.models import Organization
+from apps.tags.models import Tag
+from apps.tags.services import tags_get_or_create
 from apps.topics.models import Topic
 from apps.webhooks.events import time_entry_event_record
 
@@ -25,6 +27,12 @@ ONE_RUNNING_CONSTRAINT = "clocked_time_one_running_per_user"
 class TimerStartResult:
     started: ClockedTime
     stopped: ClockedTime | None
+
+
+@dataclass(frozen=True)
+class TimerTagsResult:
+    entry: ClockedTime
+    tags: list[Tag]
 
 
 def timer_running(*, user: AbstractBaseUser) -> ClockedTime | None:
@@ -64,7 +72,10 @@ def timer_start(
     user_lock(user=user)
     now = now or timezone.now()
     stopped = None
-    running = ClockedTime.objects.filter(user=user, end_time__isnull=True).first()
+    # With its topic, so callers can say what they stopped without further queries.
+    running = (
+        ClockedTime.objects.select_related("topic__category").filter(user=user, end_time__isnull=True).first()
+    )
     if running is not None:
         stopped = _stop(running, at=now)
         now = stopped.end_time
@@ -118,6 +129,24 @@ def timer_update(*, user: AbstractBaseUser, notes: str) -> ClockedTime:
     running.save(update_fields=["notes", "updated_at"])
     time_entry_event_record(name="time_entry.updated", entry=running)
     return running
+
+
+@transaction.atomic
+def timer_tags_add(
+    *, user: AbstractBaseUser, organization: Organization, names: list[str]
+) -> TimerTagsResult:
+    """Attach tags named ``names`` to the running timer, creating missing ones (case-insensitively).
+
+    Tags already on the entry stay; none is attached twice.
+    """
+    user_lock(user=user)
+    running = ClockedTime.objects.filter(user=user, end_time__isnull=True).first()
+    if running is None:
+        raise NoActiveTimer()
+    tags = tags_get_or_create(organization=organization, names=names)
+    running.tags.add(*tags)
+    time_entry_event_record(name="time_entry.updated", entry=running)
+    return TimerTagsResult(entry=running, tags=tags)
 
 
 def timer_autostop_overdue(*, now: datetime | None = None) -> list[ClockedTime]:

@@ -194,6 +194,26 @@ SPECTACULAR_SETTINGS = {
         "apps.ratelimits.openapi.add_rate_limit_headers",
     ],
 }
+# Agent API documentation (apps/core/api/schema.py): /api/v1 and /api/agent only, OpenAPI 3.1 (so the
+# schema is plain JSON Schema and tests validate responses with jsonschema), both credentials declared.
+SPECTACULAR_SETTINGS.update(
+    {
+        "OAS_VERSION": "3.1.0",
+        "PREPROCESSING_HOOKS": ["apps.core.api.schema.schema_preprocess"],
+        "COMPONENT_NO_READ_ONLY_REQUIRED": False,
+        "APPEND_COMPONENTS": {
+            "securitySchemes": {
+                "agentToken": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "An access token (tat_…) from POST /api/oauth/token (client credentials).",
+                },
+                "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+            }
+        },
+        "SECURITY": [{"agentToken": []}, {"apiKey": []}],
+    }
+)
 
 # --- Rate limits (apps/ratelimits; README "Rate limits"). Counted in Django's cache: Redis when REDIS_URL
 # is set. Rates are django-ratelimit's "count/period" strings (s, m, h, d).

@@ -2,6 +2,14 @@ from rest_framework import serializers
 
 from apps.clocked_times.models import ClockedTime
 from apps.core.api.fields import UtcDateTimeField
+from apps.core.api.pagination import PageQuery
+from apps.core.api.serializers import (
+    StrictCharField,
+    StrictInput,
+    StrictIntegerField,
+    notes_field,
+    tag_names_field,
+)
 from apps.topics.api.serializers import TopicRefOutput
 
 
@@ -44,3 +52,63 @@ class ClockedTimeOutput(serializers.ModelSerializer):
 
     def get_tags(self, entry: ClockedTime) -> list[str]:
         return sorted(tag.name for tag in entry.tags.all())
+
+
+# --- Inputs and list/agent outputs
+
+
+class AgentTimeInput(StrictInput):
+    topic = StrictCharField(max_length=500, help_text="A topic id or name (fuzzy matched).")
+    duration_minutes = StrictIntegerField(min_value=1, max_value=24 * 60)
+    notes = notes_field(required=False, default="")
+    start_time = serializers.DateTimeField(
+        required=False, help_text="When the work began (ISO 8601). Default: it ends now."
+    )
+
+
+class AgentTimeOutput(serializers.Serializer):
+    logged = serializers.BooleanField()
+    id = serializers.CharField()
+    topic = TopicRefOutput()
+    duration = serializers.IntegerField(help_text="Minutes.")
+
+
+class ClockedTimeCreateInput(StrictInput):
+    topicId = StrictCharField(max_length=32)
+    startTime = serializers.DateTimeField()
+    endTime = serializers.DateTimeField()
+    type = serializers.ChoiceField(choices=["manual"], required=False, default="manual")
+    notes = notes_field(required=False, default="")
+    tags = tag_names_field(required=False, default=list, help_text="Tag names; missing ones are created.")
+
+
+class ClockedTimeUpdateInput(StrictInput):
+    topicId = StrictCharField(max_length=32, required=False)
+    startTime = serializers.DateTimeField(required=False)
+    endTime = serializers.DateTimeField(required=False, help_text="Setting it on a running entry stops it.")
+    notes = notes_field(required=False)
+    tags = tag_names_field(required=False, help_text="Replaces the entry's tags; missing ones are created.")
+
+
+class ClockedTimeListQuery(PageQuery):
+    topic_id = serializers.CharField(required=False, max_length=32)
+    tag = serializers.CharField(required=False, max_length=100, help_text="A tag name (any case).")
+    start_date = serializers.DateField(
+        required=False, input_formats=["%Y-%m-%d"], help_text="YYYY-MM-DD, UTC."
+    )
+    end_date = serializers.DateField(
+        required=False, input_formats=["%Y-%m-%d"], help_text="YYYY-MM-DD, UTC, inclusive."
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        start, end = attrs.get("start_date"), attrs.get("end_date")
+        if start and end and end < start:
+            raise serializers.ValidationError({"end_date": ["Must not be before start_date."]})
+        return attrs
+
+
+class ClockedTimePageOutput(serializers.Serializer):
+    count = serializers.IntegerField(help_text="Entries matching the filters, on all pages.")
+    page = serializers.IntegerField()
+    pageSize = serializers.IntegerField()
+    results = ClockedTimeOutput(many=True)

@@ -2,9 +2,10 @@ from django.urls import path
 
 from apps.webhooks.api.views import WebhookDetailView, WebhookListView
 
-app_name = "webhooks"
+# Gathered into the agent API's URL map (apps/core/api/urls.py): /api/webhooks and /api/v1/webhooks.
+agent_urlpatterns: list = []
 
 urlpatterns = [
-    path("webhooks", WebhookListView.as_view(), name="list"),
-    path("webhooks/<str:webhook_id>", WebhookDetailView.as_view(), name="detail"),
+    path("webhooks", WebhookListView.as_view(), name="webhook-list"),
+    path("webhooks/<str:webhook_id>", WebhookDetailView.as_view(), name="webhook-detail"),
 ]

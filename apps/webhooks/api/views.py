@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.actor import Actor, actor_from_request
+from apps.core.api.schema import READ_ERRORS, WRITE_ERRORS, responses
 from apps.core.errors import Forbidden, NotFound
 from apps.webhooks import services
 from apps.webhooks.api.serializers import (
@@ -34,13 +35,24 @@ def _endpoint_get(actor: Actor, webhook_id: str) -> WebhookEndpoint:
 
 
 class WebhookListView(APIView):
-    @extend_schema(responses={200: WebhookListOutput}, operation_id="webhooks_list")
+    @extend_schema(
+        operation_id="webhooks_list",
+        summary="The organization's webhook endpoints (owners and admins)",
+        responses=responses({200: WebhookListOutput}, *READ_ERRORS),
+        tags=["Webhooks"],
+    )
     def get(self, request: Request) -> Response:
         actor = _admin_actor(request)
         endpoints = WebhookEndpoint.objects.filter(organization=actor.organization)
         return Response({"webhooks": WebhookOutput(endpoints, many=True).data})
 
-    @extend_schema(request=WebhookCreateInput, responses={201: WebhookCreatedOutput})
+    @extend_schema(
+        operation_id="webhooks_create",
+        summary="Subscribe a URL to events; the answer shows the signing secret, once",
+        request=WebhookCreateInput,
+        responses=responses({201: WebhookCreatedOutput}, *WRITE_ERRORS, 409),
+        tags=["Webhooks"],
+    )
     def post(self, request: Request) -> Response:
         actor = _admin_actor(request)
         data = WebhookCreateInput(data=request.data)
@@ -53,12 +65,23 @@ class WebhookListView(APIView):
 
 
 class WebhookDetailView(APIView):
-    @extend_schema(responses={200: WebhookOutput})
+    @extend_schema(
+        operation_id="webhooks_retrieve",
+        summary="One webhook endpoint",
+        responses=responses({200: WebhookOutput}, *READ_ERRORS, 404),
+        tags=["Webhooks"],
+    )
     def get(self, request: Request, webhook_id: str) -> Response:
         endpoint = _endpoint_get(_admin_actor(request), webhook_id)
         return Response(WebhookOutput(endpoint).data)
 
-    @extend_schema(request=WebhookUpdateInput, responses={200: WebhookOutput})
+    @extend_schema(
+        operation_id="webhooks_update",
+        summary="Change the URL, events or description, or (re-)enable an endpoint",
+        request=WebhookUpdateInput,
+        responses=responses({200: WebhookOutput}, *WRITE_ERRORS, 404),
+        tags=["Webhooks"],
+    )
     def patch(self, request: Request, webhook_id: str) -> Response:
         endpoint = _endpoint_get(_admin_actor(request), webhook_id)
         data = WebhookUpdateInput(data=request.data)
@@ -66,7 +89,12 @@ class WebhookDetailView(APIView):
         endpoint = services.endpoint_update(endpoint=endpoint, **data.validated_data)
         return Response(WebhookOutput(endpoint).data)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(
+        operation_id="webhooks_destroy",
+        summary="Delete an endpoint and its pending deliveries",
+        responses=responses({204: None}, *READ_ERRORS, 404),
+        tags=["Webhooks"],
+    )
     def delete(self, request: Request, webhook_id: str) -> Response:
         endpoint = _endpoint_get(_admin_actor(request), webhook_id)
         services.endpoint_delete(endpoint=endpoint)

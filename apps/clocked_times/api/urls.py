@@ -1,0 +1,12 @@
+from django.urls import path
+
+from apps.clocked_times.api import views
+
+agent_urlpatterns = [
+    path("time", views.AgentTimeView.as_view(), name="agent-time"),
+]
+
+urlpatterns = [
+    path("clocked-times", views.ClockedTimeListView.as_view(), name="clocked-time-list"),
+    path("clocked-times/<str:entry_id>", views.ClockedTimeDetailView.as_view(), name="clocked-time-detail"),
+]

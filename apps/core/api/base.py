@@ -1,0 +1,24 @@
+"""The base view of every agent API endpoint."""
+
+from __future__ import annotations
+
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from apps.core.actor import Actor, actor_from_request
+from apps.core.api.schema import AgentApiSchema
+
+
+class ApiView(APIView):
+    # No class docstring: drf-spectacular would publish it as every subclass's description.
+    # A missing credential answers 401 with a Bearer challenge: DRF turns "not authenticated" into 403
+    # when the first authentication class offers no WWW-Authenticate challenge (SessionAuthentication
+    # does not), and agents must get the spec's 401.
+
+    schema = AgentApiSchema()
+
+    def get_authenticate_header(self, request: Request) -> str:
+        return super().get_authenticate_header(request) or 'Bearer realm="teeckin"'
+
+    def actor(self, request: Request) -> Actor:
+        return actor_from_request(request)

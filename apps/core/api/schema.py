@@ -1,0 +1,63 @@
+"""OpenAPI helpers: the error envelope component and the error responses every operation declares."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+
+_DESCRIPTIONS = {
+    400: "Invalid input (malformed JSON, wrong types, unknown fields, impossible values); nothing written.",
+    401: "Missing, invalid or expired access token.",
+    403: "Agent deactivated, secret revoked, or the owner's role does not allow this.",
+    404: "Not found in the agent's organization (another organization's ids are reported as missing).",
+    409: "Conflicts with the current state (ambiguous topic, archived topic, overlap, name taken, in use).",
+    415: "The body is not application/json.",
+    429: "Rate limit exceeded; retry after the limit resets.",
+}
+
+
+class ErrorEnvelope(serializers.Serializer):
+    """Every error answer of the API."""
+
+    error = serializers.CharField(help_text="Human-readable message.")
+    code = serializers.CharField(help_text="Machine-readable code, e.g. NO_ACTIVE_TIMER.")
+    details = serializers.DictField(help_text="Field messages or context, e.g. topic candidates.")
+
+
+READ_ERRORS = (401, 403, 429)
+WRITE_ERRORS = (400, 401, 403, 415, 429)
+
+
+def responses(ok: dict[int, Any], *errors: int) -> dict[int, Any]:
+    """``ok`` (status → serializer) plus the envelope for each error status, for ``@extend_schema``."""
+    declared: dict[int, Any] = dict(ok)
+    for status in sorted(set(errors)):
+        declared[status] = OpenApiResponse(ErrorEnvelope, description=_DESCRIPTIONS[status])
+    return declared
+
+
+def schema_preprocess(endpoints: list[tuple[str, str, str, Any]], **kwargs: Any) -> list:
+    """Publish the stable surface: /api/v1/… and the simple /api/agent/… endpoints.
+
+    The full endpoints are also served unversioned (/api/timer/start, as the spec shows); they are the
+    same views, so documenting them twice would only duplicate every operation.
+    """
+    return [
+        endpoint
+        for endpoint in endpoints
+        if endpoint[0].startswith("/api/v1/") or endpoint[0].startswith("/api/agent/")
+    ]
+
+
+class AgentApiSchema(AutoSchema):
+    """Declares the two agent credentials on every operation, whatever DRF classes authenticate.
+
+    Browser sessions also authenticate (for the admin's own use) but are not part of the agent contract.
+    The schemes' definitions are in SPECTACULAR_SETTINGS["APPEND_COMPONENTS"].
+    """
+
+    def get_auth(self) -> list[dict[str, list]]:
+        return [{"agentToken": []}, {"apiKey": []}]

@@ -1,0 +1,62 @@
+"""Building blocks of input serializers: strict types and no unknown fields.
+
+DRF's own fields coerce (``123`` becomes ``"123"``, ``"30"`` becomes ``30``, ``true`` becomes ``1``) and
+ignore unknown keys. An agent that sends ``{"topic_id": ...}`` to an endpoint that wants ``topicId`` must
+hear about its mistake instead of having the field silently dropped.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+
+class StrictCharField(serializers.CharField):
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    default_error_messages = {"invalid": "A whole number is required."}
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+class StrictInput(serializers.Serializer):
+    """An input serializer that refuses keys it does not declare (400 with the unknown names)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: ["Unknown field."] for name in unknown}, code="unknown_field"
+                )
+        return super().to_internal_value(data)
+
+
+def notes_field(**kwargs: Any) -> StrictCharField:
+    from django.conf import settings
+
+    return StrictCharField(
+        max_length=settings.NOTES_MAX_LENGTH, allow_blank=True, trim_whitespace=False, **kwargs
+    )
+
+
+def tag_names_field(**kwargs: Any) -> serializers.ListField:
+    return serializers.ListField(
+        child=StrictCharField(max_length=100, allow_blank=False), max_length=50, **kwargs
+    )

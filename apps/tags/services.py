@@ -1,0 +1,99 @@
+"""Writes of tags. Names are unique per organization ignoring case (database constraint)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import reduce
+from operator import or_
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from apps.core.errors import Conflict, ValidationFailed
+from apps.organizations.models import Organization
+from apps.tags.models import Tag
+
+TAG_NAME_MAX = 100
+
+
+def _clean_name(name: str) -> str:
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        raise ValidationFailed("A tag name cannot be empty.", details={"name": ["May not be blank."]})
+    if len(cleaned) > TAG_NAME_MAX:
+        raise ValidationFailed(
+            f"A tag name can be at most {TAG_NAME_MAX} characters.",
+            details={"name": [f"At most {TAG_NAME_MAX} characters."]},
+        )
+    return cleaned
+
+
+def _name_taken() -> Conflict:
+    return Conflict("A tag with this name already exists.", code="TAG_NAME_TAKEN")
+
+
+@transaction.atomic
+def tags_get_or_create(*, organization: Organization, names: Iterable[str]) -> list[Tag]:
+    """The organization's tags for ``names`` in the order given, creating the missing ones.
+
+    Matching ignores case (and surrounding/multiple spaces), so "Bug-Fix" finds "bug-fix" and a name
+    given twice yields one tag. A concurrent creation of the same name is absorbed: the loser of the
+    unique constraint fetches the winner's row.
+    """
+    wanted: dict[str, str] = {}
+    for name in names:
+        cleaned = _clean_name(name)
+        wanted.setdefault(cleaned.casefold(), cleaned)
+    if not wanted:
+        return []
+    # iexact is the database's own case folding, the same one its unique constraint uses.
+    query = reduce(or_, (Q(name__iexact=name) for name in wanted.values()))
+    found = {tag.name.casefold(): tag for tag in Tag.objects.filter(query, organization=organization)}
+    result = []
+    for key, name in wanted.items():
+        tag = found.get(key)
+        if tag is None:
+            try:
+                with transaction.atomic():
+                    tag = Tag.objects.create(organization=organization, name=name)
+            except IntegrityError:
+                tag = Tag.objects.get(organization=organization, name__iexact=name)
+        result.append(tag)
+    return result
+
+
+def _check_free(*, organization_id: str, name: str, exclude_id: str | None = None) -> None:
+    clash = Tag.objects.filter(organization_id=organization_id, name__iexact=name)
+    if exclude_id:
+        clash = clash.exclude(pk=exclude_id)
+    if clash.exists():
+        raise Conflict(f"A tag named '{name}' already exists.", code="TAG_NAME_TAKEN")
+
+
+@transaction.atomic
+def tag_create(*, organization: Organization, name: str) -> Tag:
+    name = _clean_name(name)
+    _check_free(organization_id=organization.pk, name=name)
+    try:
+        with transaction.atomic():
+            return Tag.objects.create(organization=organization, name=name)
+    except IntegrityError as exc:
+        raise _name_taken() from exc
+
+
+@transaction.atomic
+def tag_update(*, tag: Tag, name: str) -> Tag:
+    name = _clean_name(name)
+    _check_free(organization_id=tag.organization_id, name=name, exclude_id=tag.pk)
+    tag.name = name
+    try:
+        with transaction.atomic():
+            tag.save(update_fields=["name"])
+    except IntegrityError as exc:
+        raise _name_taken() from exc
+    return tag
+
+
+def tag_delete(*, tag: Tag) -> None:
+    """Delete the tag; entries keep existing without it."""
+    tag.delete()

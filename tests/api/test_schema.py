@@ -1,0 +1,104 @@
+"""The published OpenAPI schema (/api/v1/schema) and Swagger UI (/api/docs)."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from rest_framework.test import APIClient
+
+from tests.api import helpers
+from tests.api.helpers import assert_documented, published_schema
+
+SPEC_OPERATIONS = {
+    ("get", "/api/agent/topics"),
+    ("get", "/api/agent/timer"),
+    ("patch", "/api/agent/timer"),
+    ("post", "/api/agent/timer/start"),
+    ("post", "/api/agent/timer/stop"),
+    ("post", "/api/agent/time"),
+    ("get", "/api/agent/tags"),
+    ("post", "/api/agent/timer/tags"),
+    ("get", "/api/v1/topics/for-agent"),
+    ("post", "/api/v1/timer/start"),
+    ("post", "/api/v1/timer/stop"),
+    ("get", "/api/v1/timer/active"),
+    ("post", "/api/v1/clocked-times"),
+    ("get", "/api/v1/clocked-times"),
+    ("get", "/api/v1/clocked-times/{entry_id}"),
+    ("patch", "/api/v1/clocked-times/{entry_id}"),
+    ("delete", "/api/v1/clocked-times/{entry_id}"),
+}
+
+# The operations of the agent API proper (tags set in apps/*/api/views.py).
+AGENT_API_TAGS = {"Simple agent endpoints", "Timer", "Topics", "Categories", "Tags", "Clocked times"}
+
+
+def test_schema_passes_drf_spectacular_validation_without_warnings(tmp_path):
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+
+
+def test_schema_is_served_without_credentials_as_openapi_3(db):
+    response = APIClient().get("/api/v1/schema?format=json")
+    assert response.status_code == 200
+    assert response.json()["openapi"].startswith("3.")
+
+
+def test_swagger_ui_is_served(db):
+    response = APIClient().get("/api/docs")
+    assert response.status_code == 200
+    assert b"swagger-ui" in response.content
+    assert b"/api/v1/schema" in response.content
+
+
+def test_every_spec_endpoint_is_documented_once(db):
+    paths = published_schema()["paths"]
+    documented = {(method, path) for path, operations in paths.items() for method in operations}
+    assert documented >= SPEC_OPERATIONS
+    assert all(path.startswith(("/api/v1/", "/api/agent/")) for path in paths)
+
+
+def test_both_credentials_are_declared_on_every_operation(db):
+    schema = published_schema()
+    schemes = schema["components"]["securitySchemes"]
+    assert schemes["agentToken"] == {**schemes["agentToken"], "type": "http", "scheme": "bearer"}
+    assert schemes["apiKey"] == {"type": "apiKey", "in": "header", "name": "X-API-Key"}
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            # Other endpoints (an agent's own /api/agent/me) may add a browser session; never fewer.
+            assert {"agentToken": []} in operation["security"], (method, path)
+            assert {"apiKey": []} in operation["security"], (method, path)
+
+
+def test_every_error_response_is_the_envelope(db):
+    schema = published_schema()
+    envelope = schema["components"]["schemas"]["ErrorEnvelope"]
+    assert set(envelope["required"]) == {"error", "code", "details"}
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            if not set(operation.get("tags", [])) & AGENT_API_TAGS:
+                continue
+            statuses = set(operation["responses"])
+            assert {"401", "403", "429"} <= statuses, (method, path)
+            if method in ("post", "patch"):
+                assert {"400", "415"} <= statuses, (method, path)
+            for status, answer in operation["responses"].items():
+                if status.startswith(("4", "5")):
+                    ref = answer["content"]["application/json"]["schema"]["$ref"]
+                    assert ref == "#/components/schemas/ErrorEnvelope", (method, path, status)
+
+
+def test_response_validation_catches_an_undocumented_field(owner_api, owner):
+    """The checker used throughout the suite is strict: an extra field fails it."""
+    response = owner_api.get("/api/timer/active")
+    assert_documented(response)
+    body = {**response.json(), "surprise": 1}
+    response.json = lambda: body  # the test client sets json per response
+    with pytest.raises(AssertionError, match="surprise"):
+        helpers.assert_documented(response)
+
+
+def test_response_validation_catches_an_undeclared_status(owner_api, owner):
+    response = owner_api.delete("/api/timer/start")
+    assert response.status_code == 405
+    with pytest.raises(KeyError):
+        assert_documented(response)
