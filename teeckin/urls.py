@@ -3,11 +3,22 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from apps.agents.api.views import AgentTokenView
 from apps.core.api import urls as api_urls
 from apps.core.api.views import api_not_found
+from apps.ratelimits.decorators import token_endpoint_limited
+
+# DOT's views reverse "oauth2_provider:token", so the token endpoint lives in that namespace.
+# Brute-force protection: every attempt counts per IP and per client id before the secret is checked.
+oauth2_urlpatterns = (
+    [path("token", token_endpoint_limited(AgentTokenView.as_view()), name="token")],
+    "oauth2_provider",
+)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/oauth/", include(oauth2_urlpatterns)),
+    path("api/", include("apps.agents.api.urls")),
     # Agent API (apps/core/api/urls.py): simple endpoints, full endpoints, their /api/v1 twin, docs.
     path("api/agent/", include(api_urls.agent, namespace="agent")),
     path("api/v1/", include(api_urls.full, namespace="v1")),

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from oauth2_provider.models import AbstractApplication
 
@@ -9,6 +10,10 @@ class Agent(AbstractApplication):
 
     Swapping (rather than a model beside DOT's Application) means the token's ``application`` *is* the
     agent: one join fewer on every authenticated request, and no second table to keep in step.
+
+    DOT's own ``client_secret`` column is not a credential here: agents authenticate with their
+    :class:`AgentSecret` rows (see ``apps.agents.oauth``), and services fill the column with an unusable
+    random value so DOT's blank-secret behaviour can never apply.
     """
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="agents")
@@ -23,3 +28,68 @@ class Agent(AbstractApplication):
 
     def __str__(self) -> str:
         return self.name or self.client_id
+
+    def is_usable(self, request: object) -> bool:
+        # DOT asks this before issuing a token: a deactivated agent gets ``invalid_client``.
+        return self.active
+
+
+class HashedCredential(models.Model):
+    """A credential kept only as its SHA-256 digest (see apps.agents.credentials), with a short visible
+    prefix to tell credentials apart."""
+
+    prefix = models.CharField(max_length=16, help_text="The first characters, to tell secrets apart.")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class AgentSecret(HashedCredential):
+    """One client secret of an agent. An agent may hold several unrevoked secrets at once, so a running
+    agent can switch to a new secret before the old one is revoked."""
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="secrets")
+
+    class Meta:
+        ordering = ["agent", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({'revoked' if self.revoked_at else 'active'})"
+
+
+class TokenOrigin(models.Model):
+    """Which secret minted an access token, so revoking a secret stops its tokens on the next request.
+
+    A side table keyed by the token (rather than a swapped AccessToken model) keeps DOT's own tables and
+    migrations untouched; the authentication query reaches it through one extra join.
+    """
+
+    access_token = models.OneToOneField(
+        settings.OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="origin",
+    )
+    secret = models.ForeignKey(AgentSecret, on_delete=models.CASCADE, related_name="token_origins")
+
+    def __str__(self) -> str:
+        return f"AccessToken #{self.access_token_id} from {self.secret}"
+
+
+class ApiKey(HashedCredential):
+    """A personal API key (``X-API-Key``) for server-to-server callers; acts as its user."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="api_keys")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["organization", "name"]
+        verbose_name = "API key"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -228,11 +228,25 @@ def _org_of(user: Any) -> str | None:
     return getattr(membership, "organization_id", None)
 
 
-def plan_rate(organization_id: str) -> str | None:
+def _loaded_organization(request: Any, organization_id: str) -> Any:
+    """The organization object authentication already loaded (it joins token, owner, membership and
+    organization in one query), so the plan costs no extra query; None if it is not in memory."""
+    user = getattr(request, "user", None)
+    state = getattr(user, "_state", None)
+    membership = state.fields_cache.get("membership") if state is not None else None
+    organization = membership._state.fields_cache.get("organization") if membership is not None else None
+    return organization if getattr(organization, "pk", None) == organization_id else None
+
+
+def plan_rate(organization_id: str, request: Any = None) -> str | None:
     """The hourly quota of the organization's plan; ``None`` means unlimited."""
     from apps.organizations.models import Organization
 
-    plan = Organization.objects.filter(pk=organization_id).values_list("plan", flat=True).first()
+    organization = _loaded_organization(request, organization_id) if request is not None else None
+    if organization is not None:
+        plan = organization.plan
+    else:
+        plan = Organization.objects.filter(pk=organization_id).values_list("plan", flat=True).first()
     return config()["PLAN_QUOTAS"].get(plan) if plan is not None else None
 
 
@@ -270,7 +284,7 @@ def charge_api_request(request: Any, scope: str | None = None) -> RateLimitState
         method_bucket = "read" if request.method in SAFE_METHODS else "write"
         counts.append((method_bucket, identity, rate_of(method_bucket)))
         if organization_id is not None:
-            counts.append(("plan", f"org:{organization_id}", plan_rate(organization_id)))
+            counts.append(("plan", f"org:{organization_id}", plan_rate(organization_id, request)))
     for bucket, who, rate in counts:
         if rate is None:  # unlimited (enterprise plan)
             continue

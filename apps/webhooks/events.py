@@ -24,16 +24,18 @@ if TYPE_CHECKING:
 def time_entry_event_record(*, name: str, entry: ClockedTime) -> None:
     from apps.clocked_times.api.serializers import ClockedTimeOutput
 
-    event_record(organization=entry.organization, name=name, data=lambda: ClockedTimeOutput(entry).data)
+    event_record(organization=entry.organization_id, name=name, data=lambda: ClockedTimeOutput(entry).data)
 
 
 def project_event_record(*, name: str, topic: Topic) -> None:
     from apps.topics.api.serializers import TopicOutput
 
-    event_record(organization=topic.organization, name=name, data=lambda: TopicOutput(topic).data)
+    event_record(organization=topic.organization_id, name=name, data=lambda: TopicOutput(topic).data)
 
 
 def user_event_record(*, name: str, membership: Membership) -> None:
     from apps.organizations.api.serializers import MemberOutput
 
-    event_record(organization=membership.organization, name=name, data=lambda: MemberOutput(membership).data)
+    event_record(
+        organization=membership.organization_id, name=name, data=lambda: MemberOutput(membership).data
+    )

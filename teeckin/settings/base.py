@@ -131,7 +131,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "timers-autostop": {"task": "apps.timer.tasks.timers_autostop", "schedule": 300.0},
     "webhook-logs-prune": {"task": "apps.webhooks.tasks.webhook_logs_prune", "schedule": 3600.0},
     "oauth-tokens-clear-expired": {
-        "task": "apps.agents.tasks.oauth_tokens_clear_expired",
+        "task": "apps.agents.tasks.access_tokens_clear_expired_task",
         "schedule": 3600.0,
     },
 }
@@ -172,6 +172,9 @@ X_FRAME_OPTIONS = "DENY"
 # --- API
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # The first class names the WWW-Authenticate challenge of a 401: Bearer, as agents expect.
+        "apps.agents.authentication.AgentTokenAuthentication",
+        "apps.agents.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -267,6 +270,17 @@ OAUTH2_PROVIDER = {
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
 }
+# Agents: several hashed secrets per agent (custom client authentication), tat_ tokens, teeckin_agent_ ids.
+OAUTH2_PROVIDER.update(
+    {
+        "OAUTH2_VALIDATOR_CLASS": "apps.agents.oauth.AgentOAuth2Validator",
+        "ACCESS_TOKEN_GENERATOR": "apps.agents.credentials.access_token_generate",
+        "REFRESH_TOKEN_GENERATOR": "apps.agents.credentials.refresh_token_generate",
+        "CLIENT_ID_GENERATOR_CLASS": "apps.agents.credentials.AgentClientIdGenerator",
+        "SCOPES": {"agent": "Track time as the agent's owner"},
+        "DEFAULT_SCOPES": ["agent"],
+    }
+)
 
 # --- Product limits
 MANUAL_ENTRY_MAX_DURATION = timedelta(hours=24)

@@ -126,13 +126,13 @@ def test_requests_without_credentials_are_limited_per_ip(db: None, settings: Any
     denied = [client.get(THINGS) for _ in range(3)]
     refused = client.post(TIMER)
 
-    assert {response.status_code for response in denied} == {403}
+    assert {response.status_code for response in denied} == {401}  # Bearer challenge (agents branch)
     assert [response["X-RateLimit-Remaining"] for response in denied] == ["2", "1", "0"]
     assert refused.status_code == 429
     assert refused.json()["details"]["bucket"] == "anonymous"
     assert int(refused["Retry-After"]) <= 60
     # Another address has its own count; so do views open to everyone.
-    assert client.get(THINGS, REMOTE_ADDR="192.0.2.7").status_code == 403
+    assert client.get(THINGS, REMOTE_ADDR="192.0.2.7").status_code == 401
     assert client.get("/api/test/public", REMOTE_ADDR="192.0.2.8")["X-RateLimit-Bucket"] == "anonymous"
 
 

@@ -6,11 +6,12 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from apps.clocked_times.services import clocked_time_create
+from apps.clocked_times.services import clocked_time_create, clocked_time_delete, clocked_time_update
 from apps.core.errors import Conflict, ValidationFailed
 from apps.organizations.models import Membership
 from apps.organizations.services import membership_add, membership_remove
-from apps.timer.services import timer_start, timer_stop, timer_update
+from apps.timer.services import timer_start, timer_stop, timer_tags_add, timer_update
+from apps.topics.services import topic_create, topic_delete, topic_update
 from apps.webhooks.events import project_event_record
 from apps.webhooks.models import WebhookDelivery, WebhookEvent
 from apps.webhooks.services import endpoint_create, event_record
@@ -140,3 +141,44 @@ def test_event_time_is_the_time_of_the_change(hook, org, topic):
     at = datetime(2026, 3, 30, 10, 0, tzinfo=UTC)
     event = event_record(organization=org, name="project.updated", data={"id": topic.id}, now=at)
     assert event_payload(event)["createdAt"] == "2026-03-30T10:00:00Z"
+
+
+def test_topic_services_emit_project_events_and_a_refused_delete_emits_none(
+    hook, owner, org, topic, research
+):
+    created = topic_create(organization=org, name="Launch", category_id=topic.category_id)
+    topic_update(topic=created, archived=True)
+    topic_delete(topic=created)
+    timer_start(user=owner, organization=org, topic=research)
+    with pytest.raises(Conflict):
+        topic_delete(topic=research)  # time is logged on it
+    names = [name for name in event_names(org) if name.startswith("project.")]
+    assert names == ["project.created", "project.updated", "project.deleted"]
+    deleted = WebhookEvent.objects.get(name="project.deleted")
+    assert event_payload(deleted)["data"]["name"] == "Launch"
+
+
+def test_entry_edits_tags_and_deletes_emit_their_events(hook, owner, org, topic):
+    end = timezone.now() - timedelta(hours=2)
+    entry = clocked_time_create(
+        user=owner, organization=org, topic=topic, start_time=end - timedelta(hours=1), end_time=end
+    )
+    clocked_time_update(entry=entry, notes="Fixed the build")
+    entry_id = entry.id
+    clocked_time_delete(entry=entry)
+    running = timer_start(user=owner, organization=org, topic=topic).started
+    timer_tags_add(user=owner, organization=org, names=["urgent"])
+    clocked_time_update(entry=running, end_time=timezone.now())
+    assert event_names(org) == [
+        "time_entry.created",
+        "time_entry.updated",
+        "time_entry.deleted",
+        "time_entry.started",
+        "time_entry.updated",
+        "time_entry.updated",
+        "time_entry.stopped",
+    ]
+    deleted = WebhookEvent.objects.get(name="time_entry.deleted")
+    assert event_payload(deleted)["data"]["id"] == entry_id
+    tagged = WebhookEvent.objects.filter(name="time_entry.updated").order_by("created_at")[1]
+    assert event_payload(tagged)["data"]["tags"] == ["urgent"]

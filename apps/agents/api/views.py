@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import HttpResponse, JsonResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from oauth2_provider.views.mixins import OAuthLibMixin
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.agents.api.serializers import AgentMeOutput, OAuthErrorOutput, TokenOutput, TokenRequestInput
+from apps.core.actor import actor_from_request
+
+FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+SUCCESS_FIELDS = ("access_token", "token_type", "expires_in")
+
+
+def oauth_error(error: str, description: str, status: int = 400) -> JsonResponse:
+    response = JsonResponse({"error": error, "error_description": description}, status=status)
+    response["Cache-Control"] = "no-store"
+    response["Pragma"] = "no-cache"
+    return response
+
+
+class AgentTokenView(OAuthLibMixin, APIView):
+    """``POST /api/oauth/token``: client credentials in, a one-hour ``tat_`` access token out.
+
+    DOT and oauthlib do the work (client authentication through ``apps.agents.oauth``, token storage as
+    a digest); this view pins the contract of the spec and RFC 6749 §5: form-encoded parameters only,
+    ``client_credentials`` only, and exactly ``access_token``, ``token_type`` and ``expires_in``. It is a
+    DRF view only so the endpoint appears in the OpenAPI schema; it answers in OAuth's error shape.
+    """
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+    # Limited by token_endpoint_limited where it is mounted (per IP and per client id), not per agent.
+    throttle_classes: list[Any] = []
+    parser_classes = [FormParser, MultiPartParser]
+
+    @extend_schema(
+        operation_id="oauth_token",
+        request={"application/x-www-form-urlencoded": TokenRequestInput},
+        responses={
+            200: TokenOutput,
+            400: OpenApiResponse(OAuthErrorOutput, description="invalid_request or unsupported_grant_type"),
+            401: OpenApiResponse(OAuthErrorOutput, description="invalid_client"),
+        },
+        auth=[],
+    )
+    def post(self, request: Request) -> HttpResponse:
+        django_request = request._request
+        # Keep the secret out of error reports (Django's decorator refuses DRF's Request object).
+        django_request.sensitive_post_parameters = ["client_secret"]
+        if django_request.content_type not in FORM_CONTENT_TYPES:
+            return oauth_error(
+                "invalid_request",
+                "Send the parameters form-encoded (Content-Type: application/x-www-form-urlencoded).",
+            )
+        grant_type = django_request.POST.get("grant_type")
+        if not grant_type:
+            return oauth_error("invalid_request", "Missing grant_type parameter.")
+        if grant_type != "client_credentials":
+            return oauth_error("unsupported_grant_type", "Only grant_type=client_credentials is supported.")
+
+        _, headers, body, status = self.create_token_response(django_request)
+        if status == 200:
+            issued = json.loads(body)
+            # oauthlib adds "scope"; the spec's answer has exactly these three fields.
+            response = JsonResponse({field: issued[field] for field in SUCCESS_FIELDS})
+        else:
+            response = HttpResponse(body, status=status, content_type="application/json")
+            if status == 401:
+                # RFC 6749 §5.2: the challenge names the scheme clients authenticate with here
+                # (oauthlib would say "Bearer", the scheme of the API, not of this endpoint).
+                headers["WWW-Authenticate"] = 'Basic realm="teeckin", error="invalid_client"'
+        for name, value in headers.items():
+            if name.lower() != "content-type":
+                response[name] = value
+        response["Cache-Control"] = "no-store"
+        response["Pragma"] = "no-cache"
+        return response
+
+
+class AgentMeView(APIView):
+    """``GET /api/agent/me``: lets an agent (or a script) check its credentials and see who it acts as."""
+
+    @extend_schema(
+        operation_id="agent_me",
+        responses={
+            200: AgentMeOutput,
+            401: OpenApiResponse(description="Missing, invalid or expired access token"),
+            403: OpenApiResponse(description="Agent deactivated or secret revoked"),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        actor = actor_from_request(request)
+        body = {"agent": actor.agent, "user": actor.user, "organization": actor.organization}
+        return Response(AgentMeOutput(body).data)

@@ -1,0 +1,119 @@
+"""DRF authentication for the agent API: ``Authorization: Bearer tat_…`` and ``X-API-Key: tak_…``.
+
+Each request costs ONE query: the token (or key) digest joined to its agent, owner, membership and
+organization (and, for tokens, the secret that minted it). ``last_used_at`` is written at most once a
+minute per agent or key, so a steady stream of requests adds no writes. Other code reads
+``request.user.membership.organization`` and ``request.auth.application`` without further queries.
+
+We do not use DOT's ``OAuth2Authentication``: it cannot tell "deactivated" (403 for the spec) from
+"invalid" (401), and its lookup does not reach the owner's organization.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from oauth2_provider.models import get_access_token_model
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.request import Request
+
+from apps.agents.credentials import ACCESS_TOKEN_PREFIX, API_KEY_PREFIX, credential_digest
+from apps.agents.models import Agent, ApiKey
+from apps.agents.services import credential_mark_used
+
+BEARER_CHALLENGE = 'Bearer realm="teeckin", error="invalid_token"'
+UNKNOWN_TOKEN = "Invalid access token. Request a new token with your client credentials."
+EXPIRED_TOKEN = "The access token has expired. Request a new one with your client credentials."
+
+
+class InvalidToken(exceptions.AuthenticationFailed):
+    envelope_code = "INVALID_TOKEN"
+
+
+class CredentialForbidden(exceptions.PermissionDenied):
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.envelope_code = code
+
+
+def _check_owner(user: Any, organization_id: str, what: str) -> None:
+    """The credential's user must be active and still in the organization the credential was made for
+    (the membership is already joined in, so this costs no query)."""
+    if not user.is_active:
+        raise CredentialForbidden(f"The {what}'s owner account is disabled.", "USER_INACTIVE")
+    membership = getattr(user, "membership", None)
+    if membership is None or membership.organization_id != organization_id:
+        raise CredentialForbidden(
+            f"The {what}'s owner is no longer a member of its organization.", "ORGANIZATION_MISMATCH"
+        )
+
+
+class AgentTokenAuthentication(BaseAuthentication):
+    """Bearer access tokens from /api/oauth/token. ``request.user`` is the agent's owner (a
+    client-credentials token carries no user), ``request.auth`` the AccessToken (``.application`` is the
+    Agent)."""
+
+    def authenticate(self, request: Request) -> tuple[Any, Any] | None:
+        # RFC 6750 §2.3 query-string tokens end up in logs and browser history: refused outright.
+        if "access_token" in request.query_params:
+            raise InvalidToken("Send the access token in the Authorization header, not in the URL.")
+        header = get_authorization_header(request).decode("latin-1")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer":
+            return None  # No bearer credential: another class may authenticate the request.
+        token = token.strip()
+        if not token.startswith(ACCESS_TOKEN_PREFIX) or " " in token:
+            raise InvalidToken("Malformed access token.")
+
+        access_token = (
+            get_access_token_model()
+            .objects.select_related("application__user__membership__organization", "origin__secret")
+            .filter(token_checksum=credential_digest(token))
+            .first()
+        )
+        agent = access_token.application if access_token else None
+        if access_token is None or not isinstance(agent, Agent) or agent.user is None:
+            raise InvalidToken(UNKNOWN_TOKEN)
+        if access_token.is_expired():
+            raise InvalidToken(EXPIRED_TOKEN)
+        if not agent.active:
+            raise CredentialForbidden("This agent is deactivated.", "AGENT_DEACTIVATED")
+        origin = getattr(access_token, "origin", None)
+        if origin is None:
+            raise InvalidToken(UNKNOWN_TOKEN)
+        if origin.secret.revoked_at is not None:
+            raise CredentialForbidden("The secret that issued this token was revoked.", "SECRET_REVOKED")
+        _check_owner(agent.user, agent.organization_id, "agent")
+        credential_mark_used(credential=agent)
+        # Share one User instance so request.user.membership and request.auth.application.user agree.
+        return agent.user, access_token
+
+    def authenticate_header(self, request: Request) -> str:
+        return BEARER_CHALLENGE
+
+
+class ApiKeyAuthentication(BaseAuthentication):
+    """Personal API keys in ``X-API-Key`` (server-to-server). ``request.user`` is the key's user,
+    ``request.auth`` the ApiKey (no agent)."""
+
+    def authenticate(self, request: Request) -> tuple[Any, Any] | None:
+        raw = request.META.get("HTTP_X_API_KEY")
+        if raw is None:
+            return None
+        raw = raw.strip()
+        if not raw.startswith(API_KEY_PREFIX):
+            raise InvalidToken("Malformed API key.")
+        key = (
+            ApiKey.objects.select_related("user__membership__organization")
+            .filter(digest=credential_digest(raw))
+            .first()
+        )
+        if key is None or key.revoked_at is not None:
+            raise InvalidToken("Invalid or revoked API key.")
+        _check_owner(key.user, key.organization_id, "API key")
+        credential_mark_used(credential=key)
+        return key.user, key
+
+    def authenticate_header(self, request: Request) -> str:
+        return 'X-API-Key realm="teeckin"'

@@ -1,0 +1,71 @@
+"""django-oauth-toolkit's validator adapted to agents: several hashed secrets per agent.
+
+DOT compares a client secret with the one ``Application.client_secret`` column, through Django's password
+hasher (PBKDF2, about 270 ms per check). Agents instead hold any number of :class:`AgentSecret` rows
+stored as SHA-256 digests, so ``authenticate_client`` is replaced. It serves every DOT endpoint that
+authenticates clients (token, revoke, introspect).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+from urllib.parse import unquote_plus
+
+from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauthlib.common import Request as OauthlibRequest
+
+from apps.agents.credentials import CLIENT_SECRET_PREFIX, digests_match
+from apps.agents.models import Agent, AgentSecret, TokenOrigin
+from apps.agents.services import credential_mark_used
+
+
+def _basic_credentials(request: OauthlibRequest) -> tuple[str, str] | None:
+    header = request.headers.get("HTTP_AUTHORIZATION") or ""
+    scheme, _, encoded = header.partition(" ")
+    if scheme != "Basic" or not encoded:
+        return None
+    try:
+        decoded = base64.b64decode(encoded, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    client_id, sep, client_secret = decoded.partition(":")
+    if not sep:
+        return None
+    # RFC 6749 §2.3.1: both parts are form-urlencoded before being joined.
+    return unquote_plus(client_id), unquote_plus(client_secret)
+
+
+class AgentOAuth2Validator(OAuth2Validator):
+    def authenticate_client(self, request: OauthlibRequest, *args: Any, **kwargs: Any) -> bool:
+        credentials = _basic_credentials(request) or (
+            getattr(request, "client_id", None) or "",
+            getattr(request, "client_secret", None) or "",
+        )
+        client_id, client_secret = credentials
+        # Never let a missing secret through (DOT's body authenticator treats it as "").
+        if not client_id or not client_secret.startswith(CLIENT_SECRET_PREFIX):
+            return False
+        # PostgreSQL refuses NUL in text (psycopg 3 raises DataError, which DOT does not catch): no client
+        # id we issue has one, so refuse it here rather than answer 500.
+        if "\x00" in client_id:
+            return False
+        agent = self._load_application(client_id, request)  # applies Agent.is_usable (active)
+        if not isinstance(agent, Agent):
+            return False
+        # An agent has one or two unrevoked secrets: compare each in constant time.
+        for secret in AgentSecret.objects.filter(agent=agent, revoked_at__isnull=True):
+            if digests_match(client_secret, secret.digest):
+                request.agent_secret = secret
+                return True
+        return False
+
+    def _create_access_token(self, expires: Any, request: OauthlibRequest, token: dict, **kwargs: Any) -> Any:
+        access_token = super()._create_access_token(expires, request, token, **kwargs)
+        secret: AgentSecret = request.agent_secret
+        TokenOrigin.objects.create(access_token=access_token, secret=secret)
+        # Issuing a token is a use of the secret and of the agent (both already loaded: no extra query).
+        credential_mark_used(credential=secret)
+        credential_mark_used(credential=request.client)
+        return access_token

@@ -1,0 +1,152 @@
+"""Writes for agents, their secrets, personal API keys and expired tokens.
+
+Plaintext secrets and keys exist only in the return values of the functions that create them: callers show
+them once and never store them.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from oauth2_provider.models import get_access_token_model
+
+from apps.agents.credentials import credential_digest, new_api_key, new_client_secret, visible_prefix
+from apps.agents.models import Agent, AgentSecret, ApiKey
+from apps.core.errors import ValidationFailed
+from apps.organizations.models import Membership, Organization
+from apps.topics.models import Topic
+
+# How precisely last-used times are kept: coarse enough that steady traffic adds no writes.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class IssuedSecret:
+    secret: AgentSecret
+    plaintext: str
+
+
+@dataclass(frozen=True)
+class IssuedApiKey:
+    api_key: ApiKey
+    plaintext: str
+
+
+def _member_organization(user: Any) -> Organization:
+    try:
+        return user.membership.organization
+    except Membership.DoesNotExist:
+        message = f"User {user} does not belong to an organization."
+        raise ValidationFailed(message, code="NO_ORGANIZATION") from None
+
+
+def _secret_issue(*, agent: Agent) -> IssuedSecret:
+    plaintext = new_client_secret()
+    secret = AgentSecret.objects.create(
+        agent=agent, prefix=visible_prefix(plaintext), digest=credential_digest(plaintext)
+    )
+    return IssuedSecret(secret=secret, plaintext=plaintext)
+
+
+@transaction.atomic
+def agent_create(*, user: Any, name: str, default_topic: Topic | None = None) -> tuple[Agent, IssuedSecret]:
+    """Create an agent owned by ``user`` in the user's organization, with its first secret.
+
+    The agent acts as ``user`` for every request made with its tokens.
+    """
+    name = name.strip()
+    if not name:
+        raise ValidationFailed("An agent needs a name.")
+    organization = _member_organization(user)
+    if default_topic is not None and default_topic.organization_id != organization.pk:
+        raise ValidationFailed("The default topic belongs to another organization.")
+    agent = Agent.objects.create(
+        user=user,
+        organization=organization,
+        name=name,
+        default_topic=default_topic,
+        client_type=Agent.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=Agent.GRANT_CLIENT_CREDENTIALS,
+        # DOT's single-secret column is not used to authenticate (AgentSecret is). Store an unguessable,
+        # unhashed filler so DOT never spends a PBKDF2 hash on it and an empty secret can never match.
+        hash_client_secret=False,
+        client_secret="unused!" + secrets.token_hex(32),
+    )
+    return agent, _secret_issue(agent=agent)
+
+
+def agent_secret_rotate(*, agent: Agent) -> IssuedSecret:
+    """Add a new secret. Older secrets keep working until revoked, so a running agent can switch over."""
+    return _secret_issue(agent=agent)
+
+
+def agent_secret_revoke(*, secret: AgentSecret, now: datetime | None = None) -> AgentSecret:
+    """Revoke a secret: it mints no more tokens, and tokens it minted are refused from the next request."""
+    if secret.revoked_at is None:
+        secret.revoked_at = now or timezone.now()
+        secret.save(update_fields=["revoked_at"])
+    return secret
+
+
+def agent_deactivate(*, agent: Agent) -> Agent:
+    """Stop an agent: no new tokens, and its existing tokens are refused (403) from the next request."""
+    if agent.active:
+        agent.active = False
+        agent.save(update_fields=["active", "updated"])
+    return agent
+
+
+def agent_reactivate(*, agent: Agent) -> Agent:
+    """Undo a deactivation; tokens issued before it work again until they expire."""
+    if not agent.active:
+        agent.active = True
+        agent.save(update_fields=["active", "updated"])
+    return agent
+
+
+def api_key_create(*, user: Any, name: str) -> IssuedApiKey:
+    """A personal API key for ``user`` (``X-API-Key``), returned in plaintext once."""
+    name = name.strip()
+    if not name:
+        raise ValidationFailed("An API key needs a name.")
+    organization = _member_organization(user)
+    plaintext = new_api_key()
+    api_key = ApiKey.objects.create(
+        organization=organization,
+        user=user,
+        name=name,
+        prefix=visible_prefix(plaintext),
+        digest=credential_digest(plaintext),
+    )
+    return IssuedApiKey(api_key=api_key, plaintext=plaintext)
+
+
+def api_key_revoke(*, api_key: ApiKey, now: datetime | None = None) -> ApiKey:
+    if api_key.revoked_at is None:
+        api_key.revoked_at = now or timezone.now()
+        api_key.save(update_fields=["revoked_at"])
+    return api_key
+
+
+def credential_mark_used(*, credential: Agent | AgentSecret | ApiKey, now: datetime | None = None) -> None:
+    """Record a use of an agent, secret or API key, at most once per LAST_USED_RESOLUTION (one UPDATE,
+    no read: the caller already holds the row)."""
+    now = now or timezone.now()
+    if credential.last_used_at is None or now - credential.last_used_at >= LAST_USED_RESOLUTION:
+        type(credential).objects.filter(pk=credential.pk).update(last_used_at=now)
+        credential.last_used_at = now
+
+
+def access_tokens_clear_expired(*, now: datetime | None = None) -> int:
+    """Delete expired access tokens (their TokenOrigin rows go with them); returns how many.
+
+    Called by ``manage.py clearexpiredtokens`` and meant for a periodic Celery job.
+    """
+    model = get_access_token_model()
+    _, per_model = model.objects.filter(expires__lt=now or timezone.now()).delete()
+    return per_model.get(model._meta.label, 0)
