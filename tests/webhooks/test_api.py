@@ -154,3 +154,10 @@ def test_disabling_by_hand_says_so_and_editing_keeps_a_410_reason(owner_api, org
     endpoint.save()
     body = owner_api.patch(f"/api/webhooks/{endpoint.id}", {"events": ["user.joined"]}, format="json").json()
     assert body["disabledReason"] == "The receiver answered 410 Gone." and body["active"] is False
+
+
+def test_without_credentials_the_answer_is_401(db):
+    from rest_framework.test import APIClient
+
+    response = APIClient().get("/api/v1/webhooks")
+    assert response.status_code == 401 and response.json()["code"] == "UNAUTHENTICATED"

@@ -1,11 +1,12 @@
-"""Webhook subscriptions: for an organization's owners and admins, within their own organization."""
+"""Webhook subscriptions: for an organization's owners and admins (and their agents), within their own
+organization. Reading is admin-only too: endpoint URLs can carry tokens of the receiving service."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from apps.core.actor import Actor, actor_from_request
+from apps.core.api.base import ApiView
 from apps.core.api.schema import READ_ERRORS, WRITE_ERRORS, responses
 from apps.core.errors import Forbidden, NotFound
 from apps.webhooks import services
@@ -34,7 +35,7 @@ def _endpoint_get(actor: Actor, webhook_id: str) -> WebhookEndpoint:
     return endpoint
 
 
-class WebhookListView(APIView):
+class WebhookListView(ApiView):
     @extend_schema(
         operation_id="webhooks_list",
         summary="The organization's webhook endpoints (owners and admins)",
@@ -64,7 +65,7 @@ class WebhookListView(APIView):
         return Response(WebhookCreatedOutput(endpoint).data, status=201)
 
 
-class WebhookDetailView(APIView):
+class WebhookDetailView(ApiView):
     @extend_schema(
         operation_id="webhooks_retrieve",
         summary="One webhook endpoint",
