@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -16,6 +16,7 @@ from django.utils import timezone
 from apps.agents.models import Agent
 from apps.clocked_times.models import ClockedTime
 from apps.core.errors import Conflict, InvalidTimeRange, NotFound, OverlappingEntry, ValidationFailed
+from apps.core.timefmt import iso_utc
 from apps.organizations.models import Organization
 from apps.tags.models import Tag
 from apps.topics.models import Topic
@@ -81,9 +82,7 @@ def overlap_check(
 
 
 def _iso(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return None if value is None else iso_utc(value)
 
 
 def time_range_check(*, start: datetime, end: datetime, now: datetime) -> None:

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "oauth2_provider",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "apps.core",
     "apps.organizations",
     "apps.topics",
@@ -192,6 +193,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Time tracking for AI agents.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from drf-spectacular-sidecar's static files, not a CDN (self-hosted, offline-capable).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.ratelimits.openapi.add_rate_limit_headers",
