@@ -26,8 +26,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from apps.core.api.fields import UtcDateTimeField
 from apps.core.errors import Conflict, ValidationFailed
+from apps.core.timefmt import iso_utc
 from apps.organizations.models import Organization
 from apps.webhooks import signing, transport
 from apps.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
@@ -160,7 +160,7 @@ def event_record(
         payload = {
             "id": event.id,
             "event": name,
-            "createdAt": UtcDateTimeField().to_representation(now),
+            "createdAt": iso_utc(now),
             "data": dict(data() if callable(data) else data),
         }
         event.body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
