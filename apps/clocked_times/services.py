@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -16,9 +16,11 @@ from django.utils import timezone
 from apps.agents.models import Agent
 from apps.clocked_times.models import ClockedTime
 from apps.core.errors import Conflict, InvalidTimeRange, NotFound, OverlappingEntry, ValidationFailed
+from apps.core.timefmt import iso_utc
 from apps.organizations.models import Organization
 from apps.tags.models import Tag
 from apps.topics.models import Topic
+from apps.webhooks.events import time_entry_event_record
 
 
 def user_lock(*, user: AbstractBaseUser) -> None:
@@ -80,9 +82,7 @@ def overlap_check(
 
 
 def _iso(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return None if value is None else iso_utc(value)
 
 
 def time_range_check(*, start: datetime, end: datetime, now: datetime) -> None:
@@ -138,6 +138,7 @@ def clocked_time_create(
     )
     if tags:
         entry.tags.set(tags)
+    time_entry_event_record(name="time_entry.created", entry=entry)
     return entry
 
 
@@ -162,6 +163,7 @@ def clocked_time_update(
     """
     now = now or timezone.now()
     organization = entry.organization
+    was_running = entry.end_time is None
     if topic is not None:
         topic_check_usable(topic=topic, organization=organization)
         entry.topic = topic
@@ -198,10 +200,15 @@ def clocked_time_update(
     entry.save()
     if tags is not None:
         entry.tags.set(tags)
+    time_entry_event_record(name="time_entry.updated", entry=entry)
+    if was_running and entry.end_time is not None:
+        # Setting the end of a running entry stops its timer; integrations listening for stops hear it.
+        time_entry_event_record(name="time_entry.stopped", entry=entry)
     return entry
 
 
 @transaction.atomic
 def clocked_time_delete(*, entry: ClockedTime) -> None:
     """Delete an entry (a running one too: that discards the timer)."""
+    time_entry_event_record(name="time_entry.deleted", entry=entry)  # before: the payload needs the row
     entry.delete()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -17,6 +18,7 @@ from apps.organizations.models import Organization
 from apps.tags.models import Tag
 from apps.tags.services import tags_get_or_create
 from apps.topics.models import Topic
+from apps.webhooks.events import time_entry_event_record
 
 ONE_RUNNING_CONSTRAINT = "clocked_time_one_running_per_user"
 
@@ -77,6 +79,7 @@ def timer_start(
     if running is not None:
         stopped = _stop(running, at=now)
         now = stopped.end_time
+        time_entry_event_record(name="time_entry.stopped", entry=stopped)
     overlap_check(organization=organization, user=user, start=now, end=None)
     try:
         with transaction.atomic():
@@ -94,6 +97,7 @@ def timer_start(
         if ONE_RUNNING_CONSTRAINT in str(exc) or "clockedtime.user_id" in str(exc):
             raise TimerConflict() from exc
         raise
+    time_entry_event_record(name="time_entry.started", entry=started)
     return TimerStartResult(started=started, stopped=stopped)
 
 
@@ -108,7 +112,9 @@ def timer_stop(
     running = ClockedTime.objects.filter(user=user, end_time__isnull=True).first()
     if running is None:
         raise NoActiveTimer()
-    return _stop(running, at=now or timezone.now(), notes=notes)
+    stopped = _stop(running, at=now or timezone.now(), notes=notes)
+    time_entry_event_record(name="time_entry.stopped", entry=stopped)
+    return stopped
 
 
 @transaction.atomic
@@ -121,6 +127,7 @@ def timer_update(*, user: AbstractBaseUser, notes: str) -> ClockedTime:
         raise NoActiveTimer()
     running.notes = notes
     running.save(update_fields=["notes", "updated_at"])
+    time_entry_event_record(name="time_entry.updated", entry=running)
     return running
 
 
@@ -138,4 +145,49 @@ def timer_tags_add(
         raise NoActiveTimer()
     tags = tags_get_or_create(organization=organization, names=names)
     running.tags.add(*tags)
+    time_entry_event_record(name="time_entry.updated", entry=running)
     return TimerTagsResult(entry=running, tags=tags)
+
+
+def timer_autostop_overdue(*, now: datetime | None = None) -> list[ClockedTime]:
+    """Stop every timer that has run longer than its organization's ``max_timer_hours``, at that limit.
+
+    Agents crash and leave timers running; the record should say they worked up to the limit, not all
+    weekend. Each entry is stopped in its own transaction (with the user's lock), so one failure does not
+    hold back the others. A limit of 0 turns auto-stop off for the organization.
+    """
+    now = now or timezone.now()
+    # The smallest possible limit is one hour, so younger timers need not even be looked at.
+    candidates = ClockedTime.objects.filter(
+        end_time__isnull=True, organization__max_timer_hours__gt=0, start_time__lte=now - timedelta(hours=1)
+    ).values_list("id", "start_time", "organization__max_timer_hours")
+    stopped = []
+    for entry_id, start_time, hours in list(candidates):
+        if start_time + timedelta(hours=hours) <= now:
+            entry = _timer_autostop(entry_id=entry_id, now=now)
+            if entry is not None:
+                stopped.append(entry)
+    return stopped
+
+
+@transaction.atomic
+def _timer_autostop(*, entry_id: str, now: datetime) -> ClockedTime | None:
+    entry = ClockedTime.objects.select_related("organization", "user").filter(pk=entry_id).first()
+    if entry is None:
+        return None
+    user_lock(user=entry.user)
+    entry.refresh_from_db(fields=["start_time", "end_time", "notes"])
+    limit = timedelta(hours=entry.organization.max_timer_hours)
+    if entry.end_time is not None or entry.start_time + limit > now:
+        return None  # Stopped or changed by its user meanwhile.
+    reason = (
+        f"[Stopped automatically: the timer ran longer than the organization's "
+        f"{entry.organization.max_timer_hours}-hour limit.]"
+    )
+    notes = f"{entry.notes}\n{reason}" if entry.notes else reason
+    # Keep the reason even when the notes are at the length limit: cut the old notes, not the reason.
+    if len(notes) > settings.NOTES_MAX_LENGTH:
+        notes = notes[len(notes) - settings.NOTES_MAX_LENGTH :]
+    _stop(entry, at=entry.start_time + limit, notes=notes)
+    time_entry_event_record(name="time_entry.stopped", entry=entry)
+    return entry

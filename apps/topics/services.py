@@ -12,6 +12,7 @@ from django.db.models import ProtectedError
 from apps.core.errors import Conflict, NotFound, ValidationFailed
 from apps.organizations.models import Organization
 from apps.topics.models import Category, Topic
+from apps.webhooks.events import project_event_record
 
 NAME_MAX = 200
 
@@ -80,6 +81,7 @@ def topic_create(*, organization: Organization, name: str, category_id: str, arc
     category = _category_of(organization_id=organization.pk, category_id=category_id)
     topic = Topic(organization=organization, category=category, name=_clean_name(name), archived=archived)
     _save_unique(topic, code="TOPIC_NAME_TAKEN")
+    project_event_record(name="project.created", topic=topic)
     return topic
 
 
@@ -99,12 +101,15 @@ def topic_update(
         topic.archived = archived
         fields.append("archived")
     _save_unique(topic, code="TOPIC_NAME_TAKEN", fields=fields)
+    project_event_record(name="project.updated", topic=topic)
     return topic
 
 
 @transaction.atomic
 def topic_delete(*, topic: Topic) -> None:
     """Delete a topic nobody has logged time on; with entries it must be archived instead."""
+    # Recorded first, since the payload needs the row; a refused delete rolls the event back with it.
+    project_event_record(name="project.deleted", topic=topic)
     try:
         topic.delete()
     except ProtectedError as exc:

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "oauth2_provider",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "apps.core",
     "apps.organizations",
     "apps.topics",
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "apps.clocked_times",
     "apps.timer",
     "apps.ratelimits",
+    "apps.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -121,7 +123,19 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+# Publishing gives up quickly when Redis is unreachable (one reconnect, 2 s connect timeout, instead of
+# kombu's retries for seconds): the webhook outbox and its sweeper, not the broker, guarantee delivery,
+# and a request must not hang on a dead broker. Workers reconnect with their own unlimited retries.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "max_retries": 1, "interval_start": 0}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "webhook-deliveries-sweep": {"task": "apps.webhooks.tasks.webhook_deliveries_sweep", "schedule": 60.0},
+    "timers-autostop": {"task": "apps.timer.tasks.timers_autostop", "schedule": 300.0},
+    "webhook-logs-prune": {"task": "apps.webhooks.tasks.webhook_logs_prune", "schedule": 3600.0},
+    "oauth-tokens-clear-expired": {
+        "task": "apps.agents.tasks.access_tokens_clear_expired_task",
+        "schedule": 3600.0,
+    },
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -179,6 +193,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Time tracking for AI agents.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from drf-spectacular-sidecar's static files, not a CDN (self-hosted, offline-capable).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.ratelimits.openapi.add_rate_limit_headers",
@@ -273,6 +291,25 @@ OAUTH2_PROVIDER.update(
 MANUAL_ENTRY_MAX_DURATION = timedelta(hours=24)
 MANUAL_ENTRY_FUTURE_TOLERANCE = timedelta(minutes=1)
 NOTES_MAX_LENGTH = 10_000
+
+# --- Webhooks (README "Webhooks and background jobs")
+# Plain http to loopback addresses, for development and tests only; production sends only https to
+# public addresses.
+WEBHOOKS_ALLOW_LOOPBACK_HTTP = env_bool("WEBHOOKS_ALLOW_LOOPBACK_HTTP", DEBUG)
+WEBHOOK_MAX_ENDPOINTS_PER_ORGANIZATION = 20
+WEBHOOK_CONNECT_TIMEOUT_SECONDS = 5
+WEBHOOK_READ_TIMEOUT_SECONDS = 10
+# Retries: 1 min, 2, 4, … doubling up to 12 h between attempts (each +/-20% jitter), until 3 days after
+# the event: about 15 attempts in all.
+WEBHOOK_RETRY_BASE_DELAY = timedelta(seconds=env_int("WEBHOOK_RETRY_BASE_SECONDS", 60))
+WEBHOOK_RETRY_MAX_DELAY = timedelta(hours=12)
+WEBHOOK_RETRY_WINDOW = timedelta(days=3)
+# Retries due within this are enqueued with a Celery ETA; later ones are enqueued by the minutely sweeper.
+WEBHOOK_RETRY_ETA_MAX = timedelta(minutes=10)
+# A receiver's Retry-After is honoured up to this long.
+WEBHOOK_RETRY_AFTER_MAX = timedelta(hours=24)
+WEBHOOK_RESPONSE_LOG_BYTES = 2000
+WEBHOOK_LOG_RETENTION = timedelta(days=env_int("WEBHOOK_LOG_RETENTION_DAYS", 30))
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,7 @@
 """Test settings: the base settings with what only makes tests faster or deterministic."""
 
 import os
+from datetime import timedelta
 
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-3a8f1c2e9b7d6a5f4e3d2c1b")
@@ -19,3 +20,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # No collectstatic in tests.
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+# Webhook receivers in tests are pytest-httpserver on 127.0.0.1 over http; retries a fraction of a second
+# apart so a test can watch a delivery fail three times and succeed.
+WEBHOOKS_ALLOW_LOOPBACK_HTTP = True
+WEBHOOK_RETRY_BASE_DELAY = timedelta(milliseconds=500)
+WEBHOOK_READ_TIMEOUT_SECONDS = 2

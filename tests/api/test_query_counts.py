@@ -57,6 +57,8 @@ def _running(owner, topic) -> ClockedTime:
 # (name, own queries, needs a running timer, call). Own queries are what the endpoint needs once
 # authenticated; writes count their row lock and SAVEPOINTs. Creating tags costs a few queries per NEW
 # name in the request (bounded by the request's 50-name limit), never per row already stored.
+# Each webhook event a write emits adds one query, its organization's subscriptions (none subscribe here,
+# so nothing more is written): a start over a running timer emits two (stopped, started).
 CASES = [
     ("agent topics", 1, False, lambda api, ctx: api.get("/api/agent/topics")),
     ("agent timer", 1, True, lambda api, ctx: api.get("/api/agent/timer")),
@@ -73,40 +75,40 @@ CASES = [
     ("clocked time detail", 2, False, lambda api, ctx: api.get(f"/api/clocked-times/{ctx['entry']}")),
     (
         "agent start",
-        8,
+        9,
         False,
         lambda api, ctx: api.post("/api/agent/timer/start", {"topic": ctx["topic"]}, format="json"),
     ),
     (
         "agent start by name",
-        8,
+        9,
         False,
         lambda api, ctx: api.post("/api/agent/timer/start", {"topic": "project alpha"}, format="json"),
     ),
     (
         "agent start while running",
-        9,
+        11,
         True,
         lambda api, ctx: api.post("/api/agent/timer/start", {"topic": ctx["topic"]}, format="json"),
     ),
     (
         "full start",
-        9,
+        11,
         True,
         lambda api, ctx: api.post("/api/timer/start", {"topicId": ctx["topic"]}, format="json"),
     ),
-    ("agent stop", 5, True, lambda api, ctx: api.post("/api/agent/timer/stop")),
-    ("full stop", 5, True, lambda api, ctx: api.post("/api/timer/stop")),
-    ("agent notes", 5, True, lambda api, ctx: api.patch("/api/agent/timer", {"notes": "n"}, format="json")),
+    ("agent stop", 6, True, lambda api, ctx: api.post("/api/agent/timer/stop")),
+    ("full stop", 6, True, lambda api, ctx: api.post("/api/timer/stop")),
+    ("agent notes", 6, True, lambda api, ctx: api.patch("/api/agent/timer", {"notes": "n"}, format="json")),
     (
         "agent tags add",
-        14,
+        15,
         True,
         lambda api, ctx: api.post("/api/agent/timer/tags", {"tags": ["tag-1", "brand-new"]}, format="json"),
     ),
     (
         "agent time",
-        5,
+        6,
         False,
         lambda api, ctx: api.post(
             "/api/agent/time", {"topic": ctx["topic"], "duration_minutes": 5}, format="json"
@@ -114,7 +116,7 @@ CASES = [
     ),
     (
         "agent time by name",
-        5,
+        6,
         False,
         lambda api, ctx: api.post(
             "/api/agent/time", {"topic": "Project Alpha", "duration_minutes": 5}, format="json"
@@ -122,7 +124,7 @@ CASES = [
     ),
     (
         "clocked time create",
-        17,
+        18,
         False,
         lambda api, ctx: api.post(
             "/api/clocked-times",
@@ -137,7 +139,7 @@ CASES = [
     ),
     (
         "clocked time update",
-        18,
+        19,
         False,
         lambda api, ctx: api.patch(
             f"/api/clocked-times/{ctx['entry']}", {"notes": "x", "tags": ["tag-2"]}, format="json"

@@ -48,6 +48,9 @@ def test_swagger_ui_is_served(db):
     assert response.status_code == 200
     assert b"swagger-ui" in response.content
     assert b"/api/v1/schema" in response.content
+    # Served from our own static files (drf-spectacular-sidecar), so the page works without a CDN.
+    assert b"cdn.jsdelivr.net" not in response.content
+    assert b"/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in response.content
 
 
 def test_every_spec_endpoint_is_documented_once(db):

@@ -31,7 +31,7 @@ def test_status_of_a_running_timer_matches_the_spec(owner_api, owner, topic):
         "running": True,
         "topic": {"id": topic.id, "name": "Project Alpha", "category": "Client Work"},
         "elapsedMinutes": 45,
-        "startedAt": entry.start_time.isoformat().replace("+00:00", "Z"),
+        "startedAt": entry.start_time.replace(microsecond=0).isoformat().replace("+00:00", "Z"),
         "clockedTimeId": entry.id,
     }
     assert body["startedAt"].endswith("Z")

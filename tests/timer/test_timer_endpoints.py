@@ -24,7 +24,7 @@ def test_start_matches_the_spec(owner_api, owner, owner_agent, topic, prefix):
         "clockedTime": {
             "id": entry.id,
             "topicId": topic.id,
-            "startTime": entry.start_time.isoformat().replace("+00:00", "Z"),
+            "startTime": entry.start_time.replace(microsecond=0).isoformat().replace("+00:00", "Z"),
         },
         "stoppedClockedTime": None,
     }
@@ -88,8 +88,8 @@ def test_stop_matches_the_spec(owner_api, owner, topic, prefix):
         "clockedTime": {
             "id": entry.id,
             "topicId": topic.id,
-            "startTime": entry.start_time.isoformat().replace("+00:00", "Z"),
-            "endTime": entry.end_time.isoformat().replace("+00:00", "Z"),
+            "startTime": entry.start_time.replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+            "endTime": entry.end_time.replace(microsecond=0).isoformat().replace("+00:00", "Z"),
         }
     }
     assert entry.notes == "Completed competitor analysis"

@@ -1,13 +1,12 @@
-from datetime import UTC, datetime
+from datetime import datetime
 
 from rest_framework import serializers
 
+from apps.core.timefmt import iso_utc
+
 
 class UtcDateTimeField(serializers.DateTimeField):
-    """ISO 8601 in UTC with a ``Z`` suffix, as the API contract shows (``2026-03-30T10:00:00Z``)."""
+    """Renders times as the API contract shows them: ``2026-03-30T10:00:00Z`` (see ``iso_utc``)."""
 
     def to_representation(self, value: datetime | None) -> str | None:
-        if value is None:
-            return None
-        text = value.astimezone(UTC).isoformat()
-        return text.replace("+00:00", "Z")
+        return None if value is None else iso_utc(value)

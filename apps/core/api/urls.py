@@ -11,8 +11,9 @@ from apps.clocked_times.api import urls as clocked_times
 from apps.tags.api import urls as tags
 from apps.timer.api import urls as timer
 from apps.topics.api import urls as topics
+from apps.webhooks.api import urls as webhooks
 
-_apps = (timer, topics, tags, clocked_times)
+_apps = (timer, topics, tags, clocked_times, webhooks)
 
 agent = ([p for app in _apps for p in app.agent_urlpatterns], "agent")
 full = ([p for app in _apps for p in app.urlpatterns], "api")

@@ -27,7 +27,9 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args: Any, username: str, **options: Any) -> None:
         organization, _ = Organization.objects.get_or_create(
-            name="Demo Organization", defaults={"guidance": DEMO_GUIDANCE}
+            # "pro" (5,000 requests an hour): room to try agents and hooks; "free" allows 100.
+            name="Demo Organization",
+            defaults={"guidance": DEMO_GUIDANCE, "plan": Organization.Plan.PRO},
         )
         for category_name, topic_names in DEMO_TOPICS.items():
             category, _ = Category.objects.get_or_create(organization=organization, name=category_name)

@@ -1,0 +1,37 @@
+"""Membership writes. Each emits its ``user.*`` webhook event in the same transaction.
+
+``user.invited`` is in the subscription catalogue (ClockEye's names) but nothing emits it yet: Teeckin has
+no invitation flow, an administrator adds a member directly, which is ``user.joined``. An invitation
+service, when it exists, adds one ``user_event_record(name="user.invited", ...)`` line.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+
+from apps.core.errors import Conflict
+from apps.organizations.models import Membership, Organization
+from apps.webhooks.events import user_event_record
+
+
+@transaction.atomic
+def membership_add(
+    *, organization: Organization, user: AbstractBaseUser, role: str = Membership.Role.MEMBER
+) -> Membership:
+    """Make ``user`` a member of ``organization`` (a user belongs to at most one organization)."""
+    try:
+        # The one-to-one on user decides, also between two racing adds.
+        with transaction.atomic():
+            membership = Membership.objects.create(organization=organization, user=user, role=role)
+    except IntegrityError as exc:
+        raise Conflict("This user already belongs to an organization.", code="ALREADY_A_MEMBER") from exc
+    user_event_record(name="user.joined", membership=membership)
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership) -> None:
+    """Remove a member from their organization; their past time entries stay with the organization."""
+    user_event_record(name="user.removed", membership=membership)
+    membership.delete()

@@ -1,0 +1,8 @@
+from celery import shared_task
+
+from apps.timer.services import timer_autostop_overdue
+
+
+@shared_task(ignore_result=True)
+def timers_autostop() -> int:
+    return len(timer_autostop_overdue())

@@ -1,0 +1,40 @@
+from rest_framework import serializers
+
+from apps.core.api.fields import UtcDateTimeField
+from apps.webhooks.models import WebhookEndpoint
+
+
+class WebhookCreateInput(serializers.Serializer):
+    url = serializers.CharField(max_length=2000)
+    events = serializers.ListField(child=serializers.CharField(max_length=50), max_length=50)
+    description = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+
+
+class WebhookUpdateInput(serializers.Serializer):
+    url = serializers.CharField(max_length=2000, required=False)
+    events = serializers.ListField(child=serializers.CharField(max_length=50), max_length=50, required=False)
+    description = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    active = serializers.BooleanField(required=False, help_text="Set true to re-enable after a 410.")
+
+
+class WebhookOutput(serializers.ModelSerializer):
+    disabledReason = serializers.CharField(source="disabled_reason")
+    createdAt = UtcDateTimeField(source="created_at")
+    updatedAt = UtcDateTimeField(source="updated_at")
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["id", "url", "events", "description", "active", "disabledReason", "createdAt", "updatedAt"]
+
+
+class WebhookCreatedOutput(WebhookOutput):
+    secret = serializers.CharField(
+        help_text="The signing secret. Shown only in this response; store it now.", read_only=True
+    )
+
+    class Meta(WebhookOutput.Meta):
+        fields = [*WebhookOutput.Meta.fields, "secret"]
+
+
+class WebhookListOutput(serializers.Serializer):
+    webhooks = WebhookOutput(many=True)
