@@ -16,7 +16,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from rest_framework.test import APIClient
 
 from apps.clocked_times.models import ClockedTime
-from apps.ratelimits import buckets
+from apps.core.cache_breaker import cache_breaker_reset
 from apps.topics.models import Topic
 from tests.fixtures.auth import AgentCredentials, api_client_for, token_form
 from tests.ratelimits.helpers import limit_headers, set_limits
@@ -60,7 +60,7 @@ def test_agent_requests_pass_uncounted_and_it_is_logged(
     set_limits(settings, {"timer": "2/m"})
     api = api_client_for(owner_agent)  # its token request already found Redis down
     # Start the breaker and the log afresh, so the warning below is the one these requests cause.
-    buckets.reset_cache_breaker()
+    cache_breaker_reset()
     caplog.clear()
 
     with caplog.at_level(logging.WARNING, logger="teeckin.ratelimits"):
