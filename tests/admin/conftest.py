@@ -15,9 +15,8 @@ from apps.webhooks.services import EVENT_NAMES, endpoint_create
 from tests.conftest import make_user
 
 
-@pytest.fixture
-def org_admin(org: Organization) -> Client:
-    user = make_user("ada", org, role=Membership.Role.ADMIN)
+def staff_client(user: Any) -> Client:
+    """``user`` logged into the admin as staff with every permission of the apps these tests cover."""
     user.is_staff = True
     user.save()
     user.user_permissions.set(
@@ -26,6 +25,11 @@ def org_admin(org: Organization) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def org_admin(org: Organization) -> Client:
+    return staff_client(make_user("ada", org, role=Membership.Role.ADMIN))
 
 
 @pytest.fixture

@@ -8,14 +8,13 @@ from typing import Any
 import pytest
 from django import forms
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth.models import Permission
 from django.test import Client
 
 from apps.organizations.admin import ScopedNameForm
 from apps.organizations.models import Organization
 from apps.timer.services import timer_start
 from apps.topics.models import Category, Topic
-from tests.admin.conftest import events, page_messages, run_action
+from tests.admin.conftest import events, page_messages, run_action, staff_client
 
 pytestmark = pytest.mark.usefixtures("hook")
 
@@ -220,11 +219,8 @@ def test_a_refusal_the_form_did_not_foresee_is_a_message_and_writes_nothing(
 
 
 def test_a_staff_member_who_administers_no_organization_cannot_add(teammate: Any) -> None:
-    teammate.is_staff = True
-    teammate.save()
-    teammate.user_permissions.set(Permission.objects.filter(content_type__app_label="topics"))
-    client = Client()
-    client.force_login(teammate)
+    client = staff_client(teammate)  # role member: staff, but not an administrator of Acme
 
     assert client.get(f"{TOPICS}add/").status_code == 403
     assert client.get(f"{CATEGORIES}add/").status_code == 403
+    assert client.get("/admin/tags/tag/add/").status_code == 403
