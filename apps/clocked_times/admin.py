@@ -1,23 +1,26 @@
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
 
 from apps.clocked_times.models import ClockedTime
-from apps.organizations.admin import OrganizationScopedAdmin
+from apps.clocked_times.services import clocked_time_delete, clocked_time_update
+from apps.organizations.admin import ServiceAdmin
 
 
 @admin.register(ClockedTime)
-class ClockedTimeAdmin(OrganizationScopedAdmin):
+class ClockedTimeAdmin(ServiceAdmin):
+    form = forms.ModelForm
     list_display = ["id", "user", "topic", "start_time", "end_time", "type", "agent", "organization"]
     list_filter = ["type", "organization", "topic__category", ("end_time", admin.EmptyFieldListFilter)]
     search_fields = ["id", "notes", "topic__name", "user__username"]
     date_hierarchy = "start_time"
     list_select_related = ["user", "topic", "agent", "organization"]
     autocomplete_fields = ["tags"]
-    # Times, owner and topic change only through the services (the API), which check the time range,
-    # the running-timer rule and the organization's overlap policy; here people fix notes and tags.
+    # Times, owner and topic change through the API, where the owner's agent or integration works; here
+    # people fix notes and tags. Both paths use the same services, so the same rules and webhook events.
     readonly_fields = [
         "id",
         "organization",
@@ -36,3 +39,12 @@ class ClockedTimeAdmin(OrganizationScopedAdmin):
 
     def get_exclude(self, request: HttpRequest, obj: Model | None = None) -> Any:
         return []
+
+    def save_model(self, request: HttpRequest, obj: ClockedTime, form: Any, change: bool) -> None:
+        clocked_time_update(entry=obj, notes=form.cleaned_data["notes"], tags=form.cleaned_data["tags"])
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """Tags were set by the service in save_model (with the entry's event); nothing else to save."""
+
+    def delete_model(self, request: HttpRequest, obj: ClockedTime) -> None:
+        clocked_time_delete(entry=obj)

@@ -20,7 +20,9 @@ def staff_client(user: Any) -> Client:
     user.is_staff = True
     user.save()
     user.user_permissions.set(
-        Permission.objects.filter(content_type__app_label__in=["organizations", "topics", "tags"])
+        Permission.objects.filter(
+            content_type__app_label__in=["organizations", "topics", "tags", "clocked_times"]
+        )
     )
     client = Client()
     client.force_login(user)
