@@ -103,7 +103,7 @@ class AgentForm(forms.ModelForm):
             self.fields["name"].required = True
         if "scopes" in self.fields:
             self.fields["scopes"].initial = (
-                self.instance.allowed_scope_list if self.instance.pk else ["agent"]
+                self.instance.allowed_scope_list if self.instance.pk else [services.BASE_SCOPE]
             )
 
     def clean_scopes(self) -> list[str]:

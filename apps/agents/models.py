@@ -23,7 +23,7 @@ class Agent(AbstractApplication):
     )
     last_used_at = models.DateTimeField(null=True, blank=True)
     # The OAuth scopes (space-separated, settings.OAUTH2_PROVIDER["SCOPES"]) the token endpoint may grant
-    # this agent; "agent" is always among them (apps.agents.services.agent_scopes_set keeps it so).
+    # this agent; "agent" is always among them (apps.agents.services.scopes_normalize keeps it so).
     allowed_scopes = models.CharField(
         max_length=200,
         default="agent",

@@ -30,16 +30,6 @@ def owner_hooks_api(owner: Any) -> Any:
 
 
 @pytest.fixture
-def teammate_hooks_api(teammate: Any) -> Any:
-    return hooks_client(teammate, "Teammate's integration")
-
-
-@pytest.fixture
-def outsider_hooks_api(outsider: Any) -> Any:
-    return hooks_client(outsider, "Outsider's integration")
-
-
-@pytest.fixture
 def hook(org: Organization, httpserver: HTTPServer) -> tuple[WebhookEndpoint, str]:
     """An active endpoint of ``org`` for every event, at httpserver's /hook; returns it and its secret."""
     return endpoint_create(organization=org, url=httpserver.url_for("/hook"), events=EVENT_NAMES)

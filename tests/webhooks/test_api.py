@@ -7,6 +7,7 @@ from django.test import override_settings
 from apps.webhooks import signing
 from apps.webhooks.models import WebhookEndpoint
 from apps.webhooks.services import endpoint_create
+from tests.webhooks.conftest import hooks_client
 
 
 @pytest.fixture
@@ -59,7 +60,8 @@ def test_delete_removes_the_endpoint(owner_hooks_api, org, url):
 
 
 @pytest.mark.parametrize("method", ["get", "patch", "delete"])
-def test_another_organizations_endpoint_is_not_found(outsider_hooks_api, org, url, method):
+def test_another_organizations_endpoint_is_not_found(outsider, org, url, method):
+    outsider_hooks_api = hooks_client(outsider, "Outsider's integration")
     endpoint, _ = endpoint_create(organization=org, url=url, events=["project.created"])
     response = getattr(outsider_hooks_api, method)(
         f"/api/webhooks/{endpoint.id}", {"events": ["user.joined"]}, format="json"
@@ -76,7 +78,8 @@ def test_an_unknown_id_is_not_found(owner_hooks_api):
 
 
 @pytest.mark.parametrize("method,path", [("get", "/api/webhooks"), ("post", "/api/webhooks")])
-def test_members_who_are_not_admins_are_refused(teammate_hooks_api, method, path, url):
+def test_members_who_are_not_admins_are_refused(teammate, method, path, url):
+    teammate_hooks_api = hooks_client(teammate, "Teammate's integration")
     response = getattr(teammate_hooks_api, method)(
         path, {"url": url, "events": ["project.created"]}, format="json"
     )
@@ -85,7 +88,8 @@ def test_members_who_are_not_admins_are_refused(teammate_hooks_api, method, path
     assert WebhookEndpoint.objects.count() == 0
 
 
-def test_a_member_cannot_read_an_endpoint_by_id(teammate_hooks_api, org, url):
+def test_a_member_cannot_read_an_endpoint_by_id(teammate, org, url):
+    teammate_hooks_api = hooks_client(teammate, "Teammate's integration")
     endpoint, _ = endpoint_create(organization=org, url=url, events=["project.created"])
     assert teammate_hooks_api.get(f"/api/webhooks/{endpoint.id}").status_code == 403
 

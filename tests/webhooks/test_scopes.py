@@ -12,7 +12,7 @@ from apps.agents.services import api_key_create
 from apps.webhooks.models import WebhookEndpoint
 from apps.webhooks.services import endpoint_create
 from tests.fixtures.auth import TOKEN_URL, api_client_for, make_agent, token_form
-from tests.webhooks.conftest import HOOK_SCOPES
+from tests.webhooks.conftest import HOOK_SCOPES, hooks_client
 
 
 @pytest.fixture
@@ -94,7 +94,7 @@ def test_without_the_scope_another_organizations_id_is_refused_the_same_way(
 
 
 def test_a_members_agent_with_the_scope_still_needs_an_admin_owner(teammate: Any, url: str) -> None:
-    client = api_client_for(make_agent(teammate, "Tom's hooks", scopes=HOOK_SCOPES), scope="webhooks")
+    client = hooks_client(teammate, "Tom's hooks")
     response = subscribe(client, url)
     assert response.status_code == 403 and response.json()["code"] == "ADMIN_REQUIRED"
 
