@@ -22,6 +22,8 @@ from django.http import HttpRequest
 from django_ratelimit.core import _get_ip, _split_rate, get_usage
 from redis.exceptions import RedisError
 
+from apps.core.cache_breaker import cache_failed, cache_is_down
+
 logger = logging.getLogger("teeckin.ratelimits")
 
 STATE_ATTRIBUTE = "teeckin_ratelimit"
@@ -90,28 +92,9 @@ def state_of(request: Any) -> RateLimitState:
     return state
 
 
-# --- The counter store, with a short circuit breaker so a dead Redis costs one timeout per few seconds
+# --- The counter store. apps.core.cache_breaker makes a dead Redis cost one timeout per few seconds
 # instead of one per bucket per request.
-_cache_down_until = 0.0
 _local_cache = LocMemCache("teeckin-ratelimits-local", {"MAX_ENTRIES": 100_000})
-
-
-def reset_cache_breaker() -> None:
-    global _cache_down_until
-    _cache_down_until = 0.0
-
-
-def _trip_cache_breaker(error: Exception) -> None:
-    global _cache_down_until
-    retry = config().get("CACHE_RETRY_SECONDS", 5)
-    _cache_down_until = time.monotonic() + retry
-    logger.warning(
-        "Rate-limit counters unreachable (%s: %s); buckets apply their ON_CACHE_ERROR policy "
-        "(open, closed or local) for the next %s seconds.",
-        type(error).__name__,
-        error,
-        retry,
-    )
 
 
 def _policy(bucket: str) -> str:
@@ -162,7 +145,7 @@ def charge(request: HttpRequest, bucket: str, identity: str, rate: str) -> Usage
     if not getattr(settings, "RATELIMIT_ENABLE", True):
         return None
     limit, period = _split_rate(rate)
-    if time.monotonic() < _cache_down_until:
+    if cache_is_down():
         return _usage_on_cache_error(bucket, identity, limit, period)
     try:
         raw = get_usage(
@@ -174,7 +157,11 @@ def charge(request: HttpRequest, bucket: str, identity: str, rate: str) -> Usage
         )
     except (RedisError, OSError) as error:
         # django-ratelimit only catches DNS errors; anything else from Redis would be a 500.
-        _trip_cache_breaker(error)
+        cache_failed(
+            error,
+            logger=logger,
+            fallback="rate-limit buckets apply their ON_CACHE_ERROR policy (open, closed, local)",
+        )
         return _usage_on_cache_error(bucket, identity, limit, period)
     if raw is None:
         return None
@@ -201,9 +188,9 @@ def client_ip(request: HttpRequest) -> str:
 def identity_of(request: Any) -> tuple[str, str | None]:
     """(identity, organization id) for an API request; the identity names the bucket owner.
 
-    An OAuth access token (or the test fixtures' stand-in) has ``application``: the Agent. An API key is a
-    model instance of its own: counted by its model label and primary key. A browser session counts per
-    user. Anything else per IP address, with no organization.
+    An OAuth access token has ``application``: the Agent. An API key (``request.auth`` is the ``ApiKey``)
+    is counted by its model label and primary key, so each key has its own buckets. A browser session
+    counts per user. Anything else per IP address, with no organization.
     """
     auth = getattr(request, "auth", None)
     user = getattr(request, "user", None)
@@ -212,10 +199,7 @@ def identity_of(request: Any) -> tuple[str, str | None]:
         return f"agent:{application.pk}", getattr(application, "organization_id", None) or _org_of(user)
     meta = getattr(auth, "_meta", None)
     if meta is not None and getattr(auth, "pk", None) is not None:
-        org_id = getattr(auth, "organization_id", None) or getattr(
-            getattr(auth, "agent", None), "organization_id", None
-        )
-        return f"key:{meta.label_lower}:{auth.pk}", org_id or _org_of(user)
+        return f"key:{meta.label_lower}:{auth.pk}", getattr(auth, "organization_id", None) or _org_of(user)
     if user is not None and getattr(user, "is_authenticated", False):
         return f"user:{user.pk}", _org_of(user)
     return f"ip:{client_ip(request)}", None

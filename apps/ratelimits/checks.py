@@ -50,7 +50,8 @@ def check_ratelimits(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
         errors.append(
             Error(f"RATELIMITS cache-error policies must be one of {sorted(POLICIES)}.", id="ratelimits.E005")
         )
-    for scope, view in _view_scopes(get_resolver().url_patterns):
+    # A view mounted at several paths (the full API at /api/ and /api/v1/) is reported once.
+    for scope, view in dict.fromkeys(_view_scopes(get_resolver().url_patterns)):
         if scope not in buckets:
             errors.append(
                 Error(

@@ -35,8 +35,8 @@ def token_endpoint_limited(view: Callable[..., HttpResponse]) -> Callable[..., H
 
     Per client id stops a distributed guess at one agent's secret; per IP stops one host trying many
     client ids. Both fall back to in-process counting when Redis is unreachable (see README), so the
-    protection never silently disappears. Usage: ``path("api/oauth/token",
-    token_endpoint_limited(TokenView.as_view()), name="token")``.
+    protection never silently disappears. Usage (teeckin/urls.py): ``path("token",
+    token_endpoint_limited(AgentTokenView.as_view()), name="token")``.
     """
 
     @wraps(view)

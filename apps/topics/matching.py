@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from rapidfuzz import fuzz, process
 
+from apps.core.cache_breaker import cache_failed, cache_is_down
 from apps.core.errors import Conflict, NotFound
 from apps.organizations.models import Organization
 from apps.topics.models import Topic
@@ -147,22 +148,27 @@ def _version_key(organization_id: str) -> str:
 
 def topic_choices_invalidate(*, organization_id: str) -> None:
     """Tell every process that this organization's topics changed (a new random version)."""
+    # The cache being down must not fail the write; MAX_AGE_SECONDS bounds how long others stay stale.
+    if cache_is_down():
+        return
     try:
         cache.set(_version_key(organization_id), uuid.uuid4().hex, timeout=VERSION_TIMEOUT_SECONDS)
-    except Exception:  # the cache being down must not fail the write; MAX_AGE_SECONDS bounds staleness
-        logger.warning("Could not bump the topic choices version of %s", organization_id, exc_info=True)
+    except Exception as error:
+        cache_failed(error, logger=logger, fallback=f"topic choices version of {organization_id} not bumped")
 
 
 def _current_version(organization_id: str) -> str | None:
     """The shared version, created if missing (random, so a flushed cache never reuses an old one)."""
     key = _version_key(organization_id)
+    if cache_is_down():
+        return None
     try:
         version = cache.get(key)
         if version is None:
             cache.add(key, uuid.uuid4().hex, timeout=VERSION_TIMEOUT_SECONDS)
             version = cache.get(key)
-    except Exception:
-        logger.warning("Topic choices cache unavailable; matching without it", exc_info=True)
+    except Exception as error:
+        cache_failed(error, logger=logger, fallback="topic matching runs without its cache")
         return None
     return version
 

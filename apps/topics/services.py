@@ -60,8 +60,15 @@ def category_create(*, organization: Organization, name: str) -> Category:
 
 @transaction.atomic
 def category_update(*, category: Category, name: str) -> Category:
+    """Rename a category. Topic payloads carry their category's name, so webhook subscribers get a
+    ``project.updated`` for each of its topics."""
+    renamed = _clean_name(name) != category.name
     category.name = _clean_name(name)
     _save_unique(category, code="CATEGORY_NAME_TAKEN", fields=["name", "updated_at"])
+    if renamed:
+        for topic in category.topics.order_by("name"):
+            topic.category = category
+            project_event_record(name="project.updated", topic=topic)
     return category
 
 

@@ -117,6 +117,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# After a cache (Redis) error, rate limits and topic matching skip it for this long instead of waiting
+# for a connection timeout on every call (apps/core/cache_breaker.py).
+CACHE_RETRY_SECONDS = env_int("CACHE_RETRY_SECONDS", 5)
+
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -247,8 +251,6 @@ RATELIMITS = {
     # counts in each process. The token endpoint keeps its brute-force protection locally.
     "DEFAULT_ON_CACHE_ERROR": "open",
     "ON_CACHE_ERROR": {"token_ip": "local", "token_client": "local"},
-    # After a Redis error, skip Redis for this long instead of waiting for a timeout on every request.
-    "CACHE_RETRY_SECONDS": 5,
 }
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 # Our buckets choose their own failure policy; django-ratelimit's global one must stay off for that.

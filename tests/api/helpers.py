@@ -11,10 +11,9 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from rest_framework.test import APIClient
 
-# What authentication itself may cost per request, on top of an endpoint's own queries. The agents
-# work authenticates a bearer token with one SELECT (token joined to agent, owner, membership and
-# organization) plus at most one UPDATE of last_used_at per minute; the provisional in-process
-# fixtures cost none. A fixed ceiling either way, whatever the data size.
+# What authentication itself may cost per request, on top of an endpoint's own queries: a bearer token is
+# authenticated with one SELECT (token joined to agent, owner, membership and organization) plus at most
+# one UPDATE of last_used_at per minute. A fixed ceiling, whatever the data size.
 AUTH_QUERIES = 2
 
 SCHEMA_URL = "/api/v1/schema?format=json"

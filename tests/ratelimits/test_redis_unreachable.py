@@ -1,4 +1,4 @@
-"""Redis unreachable (the cache pointed at a closed port): the API keeps answering, never a 500.
+"""Redis unreachable (the cache pointed at a closed port): the real API keeps answering, never a 500.
 
 Agent and anonymous buckets fail open; the token endpoint keeps its brute-force protection by counting in
 the process; any bucket can be set to fail closed. Runs without a Redis server.
@@ -15,12 +15,14 @@ from django.test import Client
 from redis.exceptions import ConnectionError as RedisConnectionError
 from rest_framework.test import APIClient
 
-from apps.ratelimits import buckets
+from apps.clocked_times.models import ClockedTime
+from apps.core.cache_breaker import cache_breaker_reset
+from apps.topics.models import Topic
+from tests.fixtures.auth import AgentCredentials, api_client_for, token_form
 from tests.ratelimits.helpers import limit_headers, set_limits
 
-pytestmark = pytest.mark.urls("tests.ratelimits.urls")
-
-TIMER = "/api/test/timer/start"
+AGENT_START = "/api/agent/timer/start"
+TOKEN = "/api/oauth/token"
 
 
 @pytest.fixture(autouse=True)
@@ -36,19 +38,41 @@ def redis_down(settings: Any) -> None:
         caches["default"].get("probe")
 
 
+def test_a_real_token_request_succeeds_and_is_counted_in_the_process(
+    owner_agent: AgentCredentials, client: Client
+) -> None:
+    response = client.post(TOKEN, token_form(owner_agent))
+
+    assert response.status_code == 200
+    assert response.json()["access_token"].startswith("tat_")
+    # Counted locally ("local" policy), so the headers are honest numbers.
+    assert limit_headers(response)["Bucket"] == "token_client"
+    assert limit_headers(response)["Remaining"] == "9"
+
+
 def test_agent_requests_pass_uncounted_and_it_is_logged(
-    owner_api: APIClient, settings: Any, caplog: pytest.LogCaptureFixture
+    owner_agent: AgentCredentials,
+    owner: Any,
+    topic: Topic,
+    settings: Any,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     set_limits(settings, {"timer": "2/m"})
-    # The owner_api fixture fetched its token through the (limited) token endpoint, which already found
-    # Redis down; start the breaker afresh so the warning below is the one these requests cause.
-    buckets.reset_cache_breaker()
+    api = api_client_for(owner_agent)  # its token request already found Redis down
+    # Start the breaker and the log afresh, so the warning below is the one these requests cause.
+    cache_breaker_reset()
+    caplog.clear()
 
     with caplog.at_level(logging.WARNING, logger="teeckin.ratelimits"):
-        responses = [owner_api.post(TIMER) for _ in range(5)] + [owner_api.get("/api/test/things")]
+        starts = [api.post(AGENT_START, {"topic": "Project Alpha"}, format="json") for _ in range(4)]
+        stop = api.post("/api/agent/timer/stop", {}, format="json")
+        status = api.get("/api/agent/timer")
 
-    assert [r.status_code for r in responses] == [200] * 6
-    assert all(limit_headers(r)["Limit"] is None for r in responses)
+    assert [r.status_code for r in starts] == [201] * 4  # over the timer limit of 2: uncounted
+    assert stop.status_code == 200
+    assert status.status_code == 200 and status.json()["running"] is False
+    assert ClockedTime.objects.filter(user=owner).count() == 4
+    assert all(limit_headers(r)["Limit"] is None for r in [*starts, stop, status])
     # Logged once when the counters became unreachable, not once per request.
     warnings = [r for r in caplog.records if "unreachable" in r.getMessage()]
     assert len(warnings) == 1
@@ -57,24 +81,29 @@ def test_agent_requests_pass_uncounted_and_it_is_logged(
 def test_requests_without_credentials_still_get_their_answer(db: None) -> None:
     client = APIClient()
 
-    assert client.get("/api/test/things").status_code == 401
+    assert client.get("/api/agent/timer").status_code == 401
+    assert client.get("/api/agent/timer", HTTP_AUTHORIZATION="Bearer tat_unknown").status_code == 401
     assert client.get("/api/no/such/thing").status_code == 404
 
 
-def test_the_token_endpoint_keeps_limiting_in_the_process(client: Client, db: None, settings: Any) -> None:
+def test_the_token_endpoint_keeps_limiting_in_the_process(
+    owner_agent: AgentCredentials, client: Client, settings: Any
+) -> None:
     set_limits(settings, {"token_client": "2/m"})
-    form = {"grant_type": "client_credentials", "client_id": "teeckin_agent_x", "client_secret": "guess"}
+    wrong = {**token_form(owner_agent), "client_secret": "tcs_guess"}
 
-    statuses = [client.post("/api/oauth/token", form).status_code for _ in range(3)]
+    statuses = [client.post(TOKEN, wrong).status_code for _ in range(3)]
 
     assert statuses == [401, 401, 429]
+    assert client.post(TOKEN, token_form(owner_agent)).status_code == 429
 
 
-def test_a_bucket_can_fail_closed(owner_api: APIClient, settings: Any) -> None:
+def test_a_bucket_can_fail_closed(owner_api: APIClient, topic: Topic, settings: Any) -> None:
     set_limits(settings, ON_CACHE_ERROR={**settings.RATELIMITS["ON_CACHE_ERROR"], "timer": "closed"})
 
-    refused = owner_api.post(TIMER)
+    refused = owner_api.post(AGENT_START, {"topic": "Project Alpha"}, format="json")
 
     assert refused.status_code == 429
+    assert refused.json()["code"] == "RATE_LIMITED"
     assert refused.json()["details"]["bucket"] == "timer"
-    assert owner_api.get("/api/test/things").status_code == 200
+    assert owner_api.get("/api/agent/timer").status_code == 200

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from apps.core.errors import Conflict, NotFound
@@ -256,17 +258,28 @@ def test_a_rename_without_signals_is_seen_once_the_entry_is_too_old(
 
 
 def test_it_still_resolves_when_the_shared_cache_is_down(
-    org: Organization, catalogue: dict[str, Topic], monkeypatch: pytest.MonkeyPatch
+    org: Organization,
+    catalogue: dict[str, Topic],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ):
+    calls = []
+
     def unreachable(*args, **kwargs):
+        calls.append(args)
         raise ConnectionError("cache unreachable")
 
     monkeypatch.setattr(matching.cache, "get", unreachable)
     monkeypatch.setattr(matching.cache, "set", unreachable)
-    assert topic_resolve(organization=org, query="Projcet Alpha") == catalogue["Project Alpha"]
-    catalogue["Research"].name = "Discovery"
-    catalogue["Research"].save()  # the failed version bump does not fail the write
-    assert topic_resolve(organization=org, query="Discovery") == catalogue["Research"]
+    with caplog.at_level(logging.WARNING, logger=matching.logger.name):
+        assert topic_resolve(organization=org, query="Projcet Alpha") == catalogue["Project Alpha"]
+        catalogue["Research"].name = "Discovery"
+        catalogue["Research"].save()  # the failed version bump does not fail the write
+        assert topic_resolve(organization=org, query="Discovery") == catalogue["Research"]
+    # The shared breaker: one failed call (one connection timeout with a real Redis) and one warning,
+    # then the cache is skipped instead of being waited on for every lookup and save.
+    assert len(calls) == 1
+    assert len([r for r in caplog.records if "Shared cache unreachable" in r.getMessage()]) == 1
 
 
 def test_organizations_do_not_share_cached_choices(

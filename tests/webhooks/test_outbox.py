@@ -11,7 +11,7 @@ from apps.core.errors import Conflict, ValidationFailed
 from apps.organizations.models import Membership
 from apps.organizations.services import membership_add, membership_remove
 from apps.timer.services import timer_start, timer_stop, timer_tags_add, timer_update
-from apps.topics.services import topic_create, topic_delete, topic_update
+from apps.topics.services import category_update, topic_create, topic_delete, topic_update
 from apps.webhooks.events import project_event_record
 from apps.webhooks.models import WebhookDelivery, WebhookEvent
 from apps.webhooks.services import endpoint_create, event_record
@@ -156,6 +156,19 @@ def test_topic_services_emit_project_events_and_a_refused_delete_emits_none(
     assert names == ["project.created", "project.updated", "project.deleted"]
     deleted = WebhookEvent.objects.get(name="project.deleted")
     assert event_payload(deleted)["data"]["name"] == "Launch"
+
+
+def test_a_category_rename_emits_project_updated_for_each_of_its_topics(hook, org, topic, research):
+    second = topic_create(organization=org, name="Project Beta", category_id=topic.category_id)
+    WebhookEvent.objects.all().delete()
+    category_update(category=topic.category, name="Clients")
+    category_update(category=topic.category, name="Clients")  # no change, no events
+    events = WebhookEvent.objects.filter(organization=org).order_by("created_at")
+    assert [e.name for e in events] == ["project.updated", "project.updated"]
+    assert {(event_payload(e)["data"]["id"], event_payload(e)["data"]["category"]) for e in events} == {
+        (topic.id, "Clients"),
+        (second.id, "Clients"),
+    }
 
 
 def test_entry_edits_tags_and_deletes_emit_their_events(hook, owner, org, topic):
