@@ -1,11 +1,16 @@
+from collections.abc import Callable
 from typing import Any
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import ForeignKey, Model, QuerySet
 from django.forms import ModelChoiceField
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
+from apps.core.errors import DomainError, Forbidden
 from apps.organizations.models import Membership, Organization
+from apps.organizations.services import membership_add, membership_remove, membership_role_set
 
 
 def admin_organization(request: HttpRequest) -> Organization | None:
@@ -68,15 +73,141 @@ class OrganizationScopedAdmin(admin.ModelAdmin):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
+def saved_into(obj: Model, saved: Model) -> None:
+    """Copy the row a service saved onto the admin's own instance, which the admin goes on to log and
+    link to (a service builds its own instance, with its own id)."""
+    for field in obj._meta.concrete_fields:
+        setattr(obj, field.attname, getattr(saved, field.attname))
+    obj._state.adding = False
+    obj._state.db = saved._state.db
+
+
+class ScopedNameForm(forms.ModelForm):
+    """Checks before saving what the services would refuse, so it shows as a form error with the input
+    kept: a name taken (ignoring case) in the organization, a category of another organization.
+
+    Needed because an organization's admin has no ``organization`` field in the form, so Django's own
+    constraint validation skips the unique constraints that include it."""
+
+    admin_organization: Organization | None = None  # set by ServiceAdmin.get_form for non-superusers
+
+    def _organization_id(self) -> str | None:
+        if self.admin_organization is not None:
+            return self.admin_organization.pk
+        if "organization" in self.cleaned_data:  # a superuser's form (adding)
+            chosen = self.cleaned_data["organization"]
+            return chosen.pk if chosen else None
+        return self.instance.organization_id
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        organization_id = self._organization_id()
+        if organization_id is None:
+            return cleaned
+        name = cleaned.get("name")
+        if name:
+            name = " ".join(name.split())  # as the services store it
+            model = self._meta.model
+            taken = model._default_manager.filter(organization_id=organization_id, name__iexact=name)
+            if taken.exclude(pk=self.instance.pk).exists():
+                self.add_error("name", f"A {model._meta.verbose_name} named '{name}' already exists.")
+        category = cleaned.get("category")
+        if category is not None and category.organization_id != organization_id:
+            self.add_error("category", "Choose a category of the same organization.")
+        return cleaned
+
+
+class ServiceAdmin(OrganizationScopedAdmin):
+    """An organization-scoped admin whose writes go through the app's services (subclasses override
+    save_model and delete_model to call them), so admin changes emit the same webhook events and obey the
+    same rules as the API.
+
+    A service's refusal (DomainError) that the form could not foresee rolls the whole request back and
+    comes back as an error message on the same page instead of a 500. Rows never move between
+    organizations: ``organization`` is read-only once a row exists.
+    """
+
+    form = ScopedNameForm
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> Any:
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and self.organization_field == "organization":
+            fields.append("organization")
+        return fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Without an organization to put the row in, the add form would offer every organization's rows.
+        return super().has_add_permission(request) and (
+            request.user.is_superuser or admin_organization(request) is not None
+        )
+
+    def get_form(self, request: HttpRequest, obj: Model | None = None, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, **kwargs)  # a fresh class per request
+        form.admin_organization = self._scope(request)
+        return form
+
+    def organization_for(self, request: HttpRequest, form: Any) -> Organization:
+        """The organization a new row goes into: the superuser's choice, else the one the user administers."""
+        if request.user.is_superuser:
+            return form.cleaned_data["organization"]
+        organization = admin_organization(request)
+        if organization is None:
+            raise Forbidden("Only an organization's owners and admins can change it here.")
+        return organization
+
+    def _refusals_as_messages(
+        self, request: HttpRequest, view: Callable[..., HttpResponse], *args: Any
+    ) -> Any:
+        try:
+            with transaction.atomic():
+                return view(request, *args)
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: Any = None,
+    ) -> Any:
+        return self._refusals_as_messages(
+            request, super().changeform_view, object_id, form_url, extra_context
+        )
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> Any:
+        return self._refusals_as_messages(request, super().delete_view, object_id, extra_context)
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
+        # Actions, the bulk delete included, run inside the changelist view.
+        return self._refusals_as_messages(request, super().changelist_view, extra_context)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        # The bulk "delete selected" action: one service call per row instead of one SQL DELETE.
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+class MembershipInlineForm(forms.ModelForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.instance._state.adding:
+            # Another user in an existing row would be a remove plus an add without their events.
+            self.fields["user"].disabled = True
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
+    form = MembershipInlineForm
     extra = 0
     autocomplete_fields = ["user"]
 
 
 @admin.register(Organization)
-class OrganizationAdmin(OrganizationScopedAdmin):
+class OrganizationAdmin(ServiceAdmin):
     organization_field = "pk"
+    form = forms.ModelForm
     list_display = ["name", "id", "plan", "allow_overlaps", "max_timer_hours", "created_at"]
     list_filter = ["plan", "allow_overlaps"]
     search_fields = ["name", "id"]
@@ -101,10 +232,45 @@ class OrganizationAdmin(OrganizationScopedAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return request.user.is_superuser
 
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        formset.save(commit=False)  # fills new_objects, changed_objects and deleted_objects, writes nothing
+        for membership in formset.deleted_objects:
+            membership_remove(membership=membership)
+        for membership, _fields in formset.changed_objects:
+            saved_into(membership, membership_role_set(membership=_stored(membership), role=membership.role))
+        for membership in formset.new_objects:
+            added = membership_add(organization=form.instance, user=membership.user, role=membership.role)
+            saved_into(membership, added)
+        return None
+
+
+def _stored(membership: Membership) -> Membership:
+    return Membership.objects.select_related("user").get(pk=membership.pk)
+
 
 @admin.register(Membership)
-class MembershipAdmin(OrganizationScopedAdmin):
+class MembershipAdmin(ServiceAdmin):
+    form = forms.ModelForm
     list_display = ["user", "organization", "role", "created_at"]
     list_filter = ["role", "organization"]
     search_fields = ["user__username", "user__email", "organization__name"]
     autocomplete_fields = ["user"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> Any:
+        fields = list(super().get_readonly_fields(request, obj))
+        # Moving a membership to another user is a removal and an addition, each with its event.
+        return fields if obj is None else [*fields, "user"]
+
+    def save_model(self, request: HttpRequest, obj: Membership, form: Any, change: bool) -> None:
+        if change:
+            saved = membership_role_set(membership=_stored(obj), role=obj.role)
+        else:
+            saved = membership_add(
+                organization=self.organization_for(request, form), user=obj.user, role=obj.role
+            )
+        saved_into(obj, saved)
+
+    def delete_model(self, request: HttpRequest, obj: Membership) -> None:
+        membership_remove(membership=obj)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
-from apps.core.errors import Conflict
+from apps.core.errors import Conflict, ValidationFailed
 from apps.organizations.models import Membership, Organization
 from apps.webhooks.events import user_event_record
 
@@ -35,3 +35,14 @@ def membership_remove(*, membership: Membership) -> None:
     """Remove a member from their organization; their past time entries stay with the organization."""
     user_event_record(name="user.removed", membership=membership)
     membership.delete()
+
+
+def membership_role_set(*, membership: Membership, role: str) -> Membership:
+    """Change a member's role. The webhook catalogue has no event for a role change, so none is recorded."""
+    if role not in Membership.Role.values:
+        raise ValidationFailed(
+            f"Unknown role '{role}'.", details={"role": [f"One of {Membership.Role.values}."]}
+        )
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership

@@ -1,12 +1,27 @@
-from django.contrib import admin
+from typing import Any
 
-from apps.organizations.admin import OrganizationScopedAdmin
+from django.contrib import admin
+from django.http import HttpRequest
+
+from apps.organizations.admin import ServiceAdmin, saved_into
 from apps.tags.models import Tag
+from apps.tags.services import tag_create, tag_delete, tag_update
 
 
 @admin.register(Tag)
-class TagAdmin(OrganizationScopedAdmin):
+class TagAdmin(ServiceAdmin):
     list_display = ["name", "id", "organization", "created_at"]
     list_filter = ["organization"]
     search_fields = ["name", "id"]
     readonly_fields = ["id", "created_at"]
+
+    def save_model(self, request: HttpRequest, obj: Tag, form: Any, change: bool) -> None:
+        name = form.cleaned_data["name"]
+        if change:
+            saved = tag_update(tag=Tag.objects.get(pk=obj.pk), name=name)
+        else:
+            saved = tag_create(organization=self.organization_for(request, form), name=name)
+        saved_into(obj, saved)
+
+    def delete_model(self, request: HttpRequest, obj: Tag) -> None:
+        tag_delete(tag=obj)

@@ -15,6 +15,9 @@ from apps.topics.models import Category, Topic
 from apps.webhooks.events import project_event_record
 
 NAME_MAX = 200
+# Also shown by the admin when its delete page finds the rows that block a deletion.
+CATEGORY_IN_USE_MESSAGE = "This category still has topics; move or delete them first."
+TOPIC_IN_USE_MESSAGE = "Time has been logged on this topic; archive it instead of deleting it."
 
 
 def _clean_name(name: str) -> str:
@@ -78,9 +81,7 @@ def category_delete(*, category: Category) -> None:
     try:
         category.delete()
     except ProtectedError as exc:
-        raise Conflict(
-            "This category still has topics; move or delete them first.", code="CATEGORY_IN_USE"
-        ) from exc
+        raise Conflict(CATEGORY_IN_USE_MESSAGE, code="CATEGORY_IN_USE") from exc
 
 
 @transaction.atomic
@@ -120,6 +121,4 @@ def topic_delete(*, topic: Topic) -> None:
     try:
         topic.delete()
     except ProtectedError as exc:
-        raise Conflict(
-            "Time has been logged on this topic; archive it instead of deleting it.", code="TOPIC_IN_USE"
-        ) from exc
+        raise Conflict(TOPIC_IN_USE_MESSAGE, code="TOPIC_IN_USE") from exc
