@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import ForeignKey, Model, QuerySet
 from django.forms import ModelChoiceField
@@ -75,8 +76,22 @@ class CredentialAdmin(OrganizationScopedAdmin):
         self.message_user(request, f"{done} {count} {noun}.", messages.SUCCESS)
 
 
+def _scope_choices() -> list[tuple[str, str]]:
+    return [(name, f"{name}: {label}") for name, label in settings.OAUTH2_PROVIDER["SCOPES"].items()]
+
+
 class AgentForm(forms.ModelForm):
     """Checks what agent_create would refuse, so the admin shows a form error instead of failing."""
+
+    scopes = forms.MultipleChoiceField(
+        choices=_scope_choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=(
+            "What its tokens may ask for (scope=… at the token endpoint). Every agent has 'agent'. "
+            "'webhooks' also needs an owner who is an owner or admin of the organization."
+        ),
+    )
 
     class Meta:
         model = Agent
@@ -86,6 +101,14 @@ class AgentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "name" in self.fields:
             self.fields["name"].required = True
+        if "scopes" in self.fields:
+            self.fields["scopes"].initial = (
+                self.instance.allowed_scope_list if self.instance.pk else [services.BASE_SCOPE]
+            )
+
+    def clean_scopes(self) -> list[str]:
+        # "agent" is not optional: ticking it off would otherwise look like it changed something.
+        return sorted({*self.cleaned_data["scopes"], services.BASE_SCOPE})
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -119,7 +142,16 @@ if admin.site.is_registered(Agent):
 @admin.register(Agent)
 class AgentAdmin(CredentialAdmin):
     form = AgentForm
-    list_display = ["name", "client_id", "user", "organization", "active", "last_used_at", "created"]
+    list_display = [
+        "name",
+        "client_id",
+        "user",
+        "organization",
+        "allowed_scopes",
+        "active",
+        "last_used_at",
+        "created",
+    ]
     list_filter = ["active"]
     search_fields = ["name", "client_id", "user__username"]
     actions = ["rotate_secret", "deactivate", "reactivate"]
@@ -128,7 +160,7 @@ class AgentAdmin(CredentialAdmin):
         return [] if obj is None else [AgentSecretInline]  # a new agent's first secret comes with it
 
     def get_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
-        fields = ["name", "user", "default_topic"]
+        fields = ["name", "user", "default_topic", "scopes"]
         if obj is not None:
             fields += ["client_id", "active", "last_used_at", "created", "updated"]
         if request.user.is_superuser and obj is not None:
@@ -142,11 +174,14 @@ class AgentAdmin(CredentialAdmin):
         return ["user", "client_id", "active", "last_used_at", "created", "updated", "organization"]
 
     def save_model(self, request: HttpRequest, obj: Agent, form: Any, change: bool) -> None:
+        scopes = form.cleaned_data.get("scopes", [services.BASE_SCOPE])
         if change:
             obj.save(update_fields=["name", "default_topic", "updated"])
+            if "scopes" in form.changed_data:
+                services.agent_scopes_set(agent=obj, scopes=scopes)
             return
         agent, issued = services.agent_create(
-            user=form.cleaned_data["user"], name=obj.name, default_topic=obj.default_topic
+            user=form.cleaned_data["user"], name=obj.name, default_topic=obj.default_topic, scopes=scopes
         )
         obj.pk = agent.pk
         obj.refresh_from_db()

@@ -37,6 +37,29 @@ class CredentialForbidden(exceptions.PermissionDenied):
         self.envelope_code = code
 
 
+class InsufficientScope(exceptions.PermissionDenied):
+    """RFC 6750 §3.1 ``insufficient_scope``: 403, with a challenge naming the scope the endpoint needs."""
+
+    envelope_code = "INSUFFICIENT_SCOPE"
+
+    def __init__(self, required: str, granted: list[str]) -> None:
+        super().__init__(
+            f"This access token lacks the '{required}' scope. Ask the token endpoint for scope={required} "
+            "(the agent must be allowed it)."
+        )
+        self.envelope_details = {"requiredScope": required, "tokenScopes": granted}
+        # DRF's exception handler sends an exception's auth_header as WWW-Authenticate.
+        self.auth_header = f'Bearer realm="teeckin", error="insufficient_scope", scope="{required}"'
+
+
+def token_scope_check(request: Request, scope: str) -> None:
+    """Refuse an OAuth access token that does not carry ``scope``. Other credentials (personal API keys,
+    browser sessions) act as their user with no scopes involved, so they pass."""
+    token = request.auth
+    if isinstance(token, get_access_token_model()) and not token.allow_scopes([scope]):
+        raise InsufficientScope(scope, token.scope.split())
+
+
 def _check_owner(user: Any, organization_id: str, what: str) -> None:
     """The credential's user must be active and still in the organization the credential was made for
     (the membership is already joined in, so this costs no query)."""

@@ -22,12 +22,23 @@ class Agent(AbstractApplication):
         "topics.Topic", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # The OAuth scopes (space-separated, settings.OAUTH2_PROVIDER["SCOPES"]) the token endpoint may grant
+    # this agent; "agent" is always among them (apps.agents.services.scopes_normalize keeps it so).
+    allowed_scopes = models.CharField(
+        max_length=200,
+        default="agent",
+        help_text="Scopes its tokens may carry: agent (track time) and webhooks (manage webhooks).",
+    )
 
     class Meta(AbstractApplication.Meta):
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name or self.client_id
+
+    @property
+    def allowed_scope_list(self) -> list[str]:
+        return self.allowed_scopes.split()
 
     def is_usable(self, request: object) -> bool:
         # DOT asks this before issuing a token: a deactivated agent gets ``invalid_client``.

@@ -4,6 +4,11 @@ DOT compares a client secret with the one ``Application.client_secret`` column, 
 hasher (PBKDF2, about 270 ms per check). Agents instead hold any number of :class:`AgentSecret` rows
 stored as SHA-256 digests, so ``authenticate_client`` is replaced. It serves every DOT endpoint that
 authenticates clients (token, revoke, introspect).
+
+Scopes (RFC 6749 §3.3): oauthlib takes the request's space-separated ``scope``, or DOT's DEFAULT_SCOPES
+("agent") when there is none, and asks ``validate_scopes``; a refusal is the RFC's ``invalid_scope``
+(400). An agent gets exactly what it asked for, or nothing: never a narrowed set, so the token response
+need not name the scope (§5.1) and keeps the spec's three fields.
 """
 
 from __future__ import annotations
@@ -60,6 +65,25 @@ class AgentOAuth2Validator(OAuth2Validator):
                 request.agent_secret = secret
                 return True
         return False
+
+    def validate_scopes(
+        self,
+        client_id: str,
+        scopes: list[str],
+        client: Any,
+        request: OauthlibRequest,
+        *args: Any,
+        **kwargs: Any,
+    ) -> bool:
+        # DOT checks against every scope in settings; an agent may only have those it was allowed. The
+        # client is the authenticated agent (authenticate_client runs first).
+        if not isinstance(client, Agent):
+            return False
+        allowed = set(client.allowed_scope_list)
+        return (
+            super().validate_scopes(client_id, scopes, client, request, *args, **kwargs)
+            and set(scopes) <= allowed
+        )
 
     def _create_access_token(self, expires: Any, request: OauthlibRequest, token: dict, **kwargs: Any) -> Any:
         access_token = super()._create_access_token(expires, request, token, **kwargs)

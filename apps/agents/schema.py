@@ -13,7 +13,10 @@ class AgentTokenScheme(OpenApiAuthenticationExtension):
         return {
             "type": "http",
             "scheme": "bearer",
-            "description": "An access token (tat_…) from POST /api/oauth/token (client credentials).",
+            "description": (
+                "An access token (tat_…) from POST /api/oauth/token (client credentials). Each "
+                "operation lists the scope the token must carry: agent (the default) or webhooks."
+            ),
         }
 
 

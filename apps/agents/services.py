@@ -7,10 +7,12 @@ them once and never store them.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model
@@ -53,11 +55,33 @@ def _secret_issue(*, agent: Agent) -> IssuedSecret:
     return IssuedSecret(secret=secret, plaintext=plaintext)
 
 
+# Every agent may track time: the scope its tokens get when they ask for none.
+BASE_SCOPE = "agent"
+
+
+def scopes_normalize(scopes: Iterable[str]) -> str:
+    """The space-separated form stored in ``Agent.allowed_scopes``: known scopes only, "agent" always
+    included, in settings order (so the same set is always stored the same way)."""
+    known = list(settings.OAUTH2_PROVIDER["SCOPES"])
+    wanted = set(scopes) | {BASE_SCOPE}
+    unknown = sorted(wanted - set(known))
+    if unknown:
+        raise ValidationFailed(
+            f"Unknown scope {unknown[0]!r}; scopes are: {', '.join(known)}.",
+            code="UNKNOWN_SCOPE",
+            details={"scope": unknown[0], "known": known},
+        )
+    return " ".join(scope for scope in known if scope in wanted)
+
+
 @transaction.atomic
-def agent_create(*, user: Any, name: str, default_topic: Topic | None = None) -> tuple[Agent, IssuedSecret]:
+def agent_create(
+    *, user: Any, name: str, default_topic: Topic | None = None, scopes: Iterable[str] = (BASE_SCOPE,)
+) -> tuple[Agent, IssuedSecret]:
     """Create an agent owned by ``user`` in the user's organization, with its first secret.
 
-    The agent acts as ``user`` for every request made with its tokens.
+    The agent acts as ``user`` for every request made with its tokens; ``scopes`` are the OAuth scopes
+    its tokens may ask for ("agent" is always one).
     """
     name = name.strip()
     if not name:
@@ -70,6 +94,7 @@ def agent_create(*, user: Any, name: str, default_topic: Topic | None = None) ->
         organization=organization,
         name=name,
         default_topic=default_topic,
+        allowed_scopes=scopes_normalize(scopes),
         client_type=Agent.CLIENT_CONFIDENTIAL,
         authorization_grant_type=Agent.GRANT_CLIENT_CREDENTIALS,
         # DOT's single-secret column is not used to authenticate (AgentSecret is). Store an unguessable,
@@ -78,6 +103,14 @@ def agent_create(*, user: Any, name: str, default_topic: Topic | None = None) ->
         client_secret="unused!" + secrets.token_hex(32),
     )
     return agent, _secret_issue(agent=agent)
+
+
+def agent_scopes_set(*, agent: Agent, scopes: Iterable[str]) -> Agent:
+    """Change the scopes the agent's future tokens may ask for. Tokens already issued keep theirs until
+    they expire (at most an hour); to cut them off sooner, revoke the secret that minted them."""
+    agent.allowed_scopes = scopes_normalize(scopes)
+    agent.save(update_fields=["allowed_scopes", "updated"])
+    return agent
 
 
 def agent_secret_rotate(*, agent: Agent) -> IssuedSecret:

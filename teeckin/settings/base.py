@@ -218,7 +218,10 @@ SPECTACULAR_SETTINGS.update(
                 "agentToken": {
                     "type": "http",
                     "scheme": "bearer",
-                    "description": "An access token (tat_…) from POST /api/oauth/token (client credentials).",
+                    "description": (
+                        "An access token (tat_…) from POST /api/oauth/token (client credentials). Each "
+                        "operation lists the scope the token must carry: agent (the default) or webhooks."
+                    ),
                 },
                 "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
             }
@@ -284,7 +287,13 @@ OAUTH2_PROVIDER.update(
         "ACCESS_TOKEN_GENERATOR": "apps.agents.credentials.access_token_generate",
         "REFRESH_TOKEN_GENERATOR": "apps.agents.credentials.refresh_token_generate",
         "CLIENT_ID_GENERATOR_CLASS": "apps.agents.credentials.AgentClientIdGenerator",
-        "SCOPES": {"agent": "Track time as the agent's owner"},
+        # A token gets the scopes its request names (space-separated `scope`) if the agent is allowed them
+        # (Agent.allowed_scopes; else invalid_scope), and DEFAULT_SCOPES when it names none (README
+        # "Agents and authentication", Scopes).
+        "SCOPES": {
+            "agent": "Track time as the agent's owner",
+            "webhooks": "Manage the organization's webhooks",
+        },
         "DEFAULT_SCOPES": ["agent"],
     }
 )

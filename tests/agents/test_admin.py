@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pytest
-from django.contrib.auth.models import Permission
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -15,17 +13,6 @@ from tests.agents.test_storage import all_raw_rows
 from tests.fixtures.auth import AgentCredentials, issue_token
 
 ACTION_URL = "/admin/agents/{model}/"
-
-
-@pytest.fixture
-def org_admin(owner: Any) -> Client:
-    """The Acme owner as an organization admin in the Django admin (staff with the agents permissions)."""
-    owner.is_staff = True
-    owner.save()
-    owner.user_permissions.set(Permission.objects.filter(content_type__app_label="agents"))
-    client = Client()
-    client.force_login(owner)
-    return client
 
 
 def shown_secret(response: Any, prefix: str = "tcs_") -> str:

@@ -14,6 +14,19 @@ from pytest_httpserver import HTTPServer
 from apps.organizations.models import Organization
 from apps.webhooks.models import WebhookEndpoint, WebhookEvent
 from apps.webhooks.services import EVENT_NAMES, endpoint_create
+from tests.fixtures.auth import api_client_for, make_agent
+
+HOOK_SCOPES = ("agent", "webhooks")
+
+
+def hooks_client(user: Any, name: str) -> Any:
+    """An API client for an integration agent of ``user`` allowed "webhooks", holding a token for it."""
+    return api_client_for(make_agent(user, name, scopes=HOOK_SCOPES), scope="webhooks")
+
+
+@pytest.fixture
+def owner_hooks_api(owner: Any) -> Any:
+    return hooks_client(owner, "Owner's integration")
 
 
 @pytest.fixture

@@ -32,6 +32,13 @@ class TokenRequestInput(serializers.Serializer):
     grant_type = serializers.ChoiceField(choices=["client_credentials"])
     client_id = serializers.CharField(required=False, help_text="Or send id and secret with HTTP Basic.")
     client_secret = serializers.CharField(required=False)
+    scope = serializers.CharField(
+        required=False,
+        help_text=(
+            'Space-separated scopes: "agent" (the default when omitted), "webhooks". Each must be allowed '
+            "to the agent, else invalid_scope. The token gets exactly these."
+        ),
+    )
 
 
 class TokenOutput(serializers.Serializer):

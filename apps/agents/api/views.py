@@ -46,7 +46,9 @@ class AgentTokenView(OAuthLibMixin, APIView):
         request={"application/x-www-form-urlencoded": TokenRequestInput},
         responses={
             200: TokenOutput,
-            400: OpenApiResponse(OAuthErrorOutput, description="invalid_request or unsupported_grant_type"),
+            400: OpenApiResponse(
+                OAuthErrorOutput, description="invalid_request, unsupported_grant_type or invalid_scope"
+            ),
             401: OpenApiResponse(OAuthErrorOutput, description="invalid_client"),
         },
         auth=[],
@@ -69,7 +71,9 @@ class AgentTokenView(OAuthLibMixin, APIView):
         _, headers, body, status = self.create_token_response(django_request)
         if status == 200:
             issued = json.loads(body)
-            # oauthlib adds "scope"; the spec's answer has exactly these three fields.
+            # oauthlib adds "scope"; the spec's answer has exactly these three fields. RFC 6749 §5.1 needs
+            # "scope" only when the granted scope differs from the requested one, and ours never does: a
+            # named scope is granted exactly or refused (invalid_scope), none named means "agent".
             response = JsonResponse({field: issued[field] for field in SUCCESS_FIELDS})
         else:
             response = HttpResponse(body, status=status, content_type="application/json")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from apps.agents.authentication import token_scope_check
 from apps.core.actor import Actor, actor_from_request
 from apps.core.api.schema import AgentApiSchema
 
@@ -16,6 +17,12 @@ class ApiView(APIView):
     # does not), and agents must get the spec's 401.
 
     schema = AgentApiSchema()
+    # The OAuth scope an agent's access token must carry (README "Scopes"); the schema declares it too.
+    required_scope = "agent"
+
+    def check_permissions(self, request: Request) -> None:
+        super().check_permissions(request)
+        token_scope_check(request, self.required_scope)
 
     def get_authenticate_header(self, request: Request) -> str:
         return super().get_authenticate_header(request) or 'Bearer realm="teeckin"'

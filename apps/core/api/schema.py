@@ -11,7 +11,10 @@ from rest_framework import serializers
 _DESCRIPTIONS = {
     400: "Invalid input (malformed JSON, wrong types, unknown fields, impossible values); nothing written.",
     401: "Missing, invalid or expired access token.",
-    403: "Agent deactivated, secret revoked, or the owner's role does not allow this.",
+    403: (
+        "Agent deactivated, secret revoked, the access token lacks the operation's scope "
+        "(INSUFFICIENT_SCOPE), or the owner's role does not allow this."
+    ),
     404: "Not found in the agent's organization (another organization's ids are reported as missing).",
     409: "Conflicts with the current state (ambiguous topic, archived topic, overlap, name taken, in use).",
     415: "The body is not application/json.",
@@ -55,9 +58,11 @@ def schema_preprocess(endpoints: list[tuple[str, str, str, Any]], **kwargs: Any)
 class AgentApiSchema(AutoSchema):
     """Declares the two agent credentials on every operation, whatever DRF classes authenticate.
 
+    An access token must carry the view's ``required_scope``; API keys need no scope.
     Browser sessions also authenticate (for the admin's own use) but are not part of the agent contract.
     The schemes' definitions are in SPECTACULAR_SETTINGS["APPEND_COMPONENTS"].
     """
 
     def get_auth(self) -> list[dict[str, list]]:
-        return [{"agentToken": []}, {"apiKey": []}]
+        # OpenAPI 3.1 lets a non-OAuth scheme list what it requires: the access token's scope here.
+        return [{"agentToken": [self.view.required_scope]}, {"apiKey": []}]

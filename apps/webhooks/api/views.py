@@ -1,5 +1,9 @@
-"""Webhook subscriptions: for an organization's owners and admins (and their agents), within their own
-organization. Reading is admin-only too: endpoint URLs can carry tokens of the receiving service."""
+"""Webhook subscriptions: for an organization's owners and admins, within their own organization. Reading
+is admin-only too: endpoint URLs can carry tokens of the receiving service.
+
+An agent needs both an owner who is an owner or admin and a token with the "webhooks" scope (so an
+admin's ordinary time-tracking agent cannot touch webhooks); personal API keys and browser sessions of
+admins need only the role."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
@@ -35,7 +39,11 @@ def _endpoint_get(actor: Actor, webhook_id: str) -> WebhookEndpoint:
     return endpoint
 
 
-class WebhookListView(ApiView):
+class WebhookApiView(ApiView):
+    required_scope = "webhooks"
+
+
+class WebhookListView(WebhookApiView):
     @extend_schema(
         operation_id="webhooks_list",
         summary="The organization's webhook endpoints (owners and admins)",
@@ -65,7 +73,7 @@ class WebhookListView(ApiView):
         return Response(WebhookCreatedOutput(endpoint).data, status=201)
 
 
-class WebhookDetailView(ApiView):
+class WebhookDetailView(WebhookApiView):
     @extend_schema(
         operation_id="webhooks_retrieve",
         summary="One webhook endpoint",
