@@ -38,6 +38,7 @@ import logging
 import re
 import threading
 import time
+import unicodedata
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -74,8 +75,11 @@ _TOPIC_ID = re.compile(r"^top-[a-z2-7]{16}$")
 
 
 def normalise(text: str) -> str:
-    """Casefolded words separated by single spaces: ``"  Client-Work /ALPHA "`` → ``"client work alpha"``."""
-    return " ".join(_NON_WORD.sub(" ", text.casefold()).split())
+    """Casefolded, accent-free words separated by single spaces: ``"  Client-Work /ALPHA "`` →
+    ``"client work alpha"``, ``"Café Relaunch"`` → ``"cafe relaunch"`` (agents often type without accents)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(_NON_WORD.sub(" ", plain).split())
 
 
 def _sorted_words(normalised: str) -> str:

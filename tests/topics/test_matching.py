@@ -58,6 +58,16 @@ def test_it_resolves(org: Organization, catalogue: dict[str, Topic], case: str, 
     assert topic == catalogue[expected]
 
 
+@pytest.mark.parametrize(
+    ("name", "query"),
+    [("Été", "ete"), ("Ete", "ÉTÉ"), ("Café Relaunch", "cafe relaunch")],
+    ids=["accent in the name", "accent in the query", "longer name"],
+)
+def test_accents_do_not_matter(org: Organization, catalogue: dict[str, Topic], name: str, query: str):
+    topic = make_topic(org, name, "Client Work")
+    assert topic_resolve(organization=org, query=query) == topic
+
+
 NOT_FOUND = [
     # (case, query, names expected among the candidates)
     ("archived by name", "Legacy Migration", []),
