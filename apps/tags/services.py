@@ -9,7 +9,8 @@ from operator import or_
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from apps.core.errors import Conflict, ValidationFailed
+from apps.core.errors import Conflict
+from apps.core.names import name_clean
 from apps.organizations.models import Organization
 from apps.tags.models import Tag
 
@@ -17,15 +18,7 @@ TAG_NAME_MAX = 100
 
 
 def _clean_name(name: str) -> str:
-    cleaned = " ".join(name.split())
-    if not cleaned:
-        raise ValidationFailed("A tag name cannot be empty.", details={"name": ["May not be blank."]})
-    if len(cleaned) > TAG_NAME_MAX:
-        raise ValidationFailed(
-            f"A tag name can be at most {TAG_NAME_MAX} characters.",
-            details={"name": [f"At most {TAG_NAME_MAX} characters."]},
-        )
-    return cleaned
+    return name_clean(name, max_length=TAG_NAME_MAX, label="A tag name")
 
 
 def _name_taken() -> Conflict:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
-from apps.core.errors import Conflict, NotFound, ValidationFailed
+from apps.core.errors import Conflict, NotFound
+from apps.core.names import name_clean
 from apps.organizations.models import Organization
 from apps.topics.models import Category, Topic
 from apps.webhooks.events import project_event_record
@@ -21,15 +22,7 @@ TOPIC_IN_USE_MESSAGE = "Time has been logged on this topic; archive it instead o
 
 
 def _clean_name(name: str) -> str:
-    cleaned = " ".join(name.split())
-    if not cleaned:
-        raise ValidationFailed("A name cannot be empty.", details={"name": ["May not be blank."]})
-    if len(cleaned) > NAME_MAX:
-        raise ValidationFailed(
-            f"A name can be at most {NAME_MAX} characters.",
-            details={"name": [f"At most {NAME_MAX} characters."]},
-        )
-    return cleaned
+    return name_clean(name, max_length=NAME_MAX)
 
 
 def _save_unique(obj: Category | Topic, *, code: str, fields: list[str] | None = None) -> None:
@@ -65,8 +58,9 @@ def category_create(*, organization: Organization, name: str) -> Category:
 def category_update(*, category: Category, name: str) -> Category:
     """Rename a category. Topic payloads carry their category's name, so webhook subscribers get a
     ``project.updated`` for each of its topics."""
-    renamed = _clean_name(name) != category.name
-    category.name = _clean_name(name)
+    cleaned = _clean_name(name)
+    renamed = cleaned != category.name
+    category.name = cleaned
     _save_unique(category, code="CATEGORY_NAME_TAKEN", fields=["name", "updated_at"])
     if renamed:
         for topic in category.topics.order_by("name"):
