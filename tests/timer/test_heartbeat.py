@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.clocked_times.models import ClockedTime
-from tests.api.helpers import assert_documented
+from tests.api.helpers import AUTH_QUERIES, assert_documented
 from tests.ratelimits.helpers import set_limits
 
 BEAT = "/api/agent/timer/heartbeat"
@@ -93,3 +93,9 @@ def test_heartbeats_count_in_their_own_bucket_only(settings, owner_api, topic):
     assert refused.status_code == 429 and refused.json()["details"]["bucket"] == "heartbeat"
     # The timer and write buckets were not used by the heartbeats: a stop still fits.
     assert owner_api.post("/api/agent/timer/stop", **SESSION).status_code == 200
+
+
+def test_a_heartbeat_costs_one_read_and_at_most_one_write(owner_api, topic, django_assert_max_num_queries):
+    _start(owner_api, topic, **SESSION)
+    with django_assert_max_num_queries(2 + AUTH_QUERIES):
+        assert owner_api.post(BEAT, **SESSION).status_code == 204
