@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "apps.timer",
     "apps.ratelimits",
     "apps.webhooks",
+    "apps.mcp_server",
 ]
 
 MIDDLEWARE = [
@@ -135,6 +136,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "webhook-deliveries-sweep": {"task": "apps.webhooks.tasks.webhook_deliveries_sweep", "schedule": 60.0},
     "timers-autostop": {"task": "apps.timer.tasks.timers_autostop", "schedule": 300.0},
     "webhook-logs-prune": {"task": "apps.webhooks.tasks.webhook_logs_prune", "schedule": 3600.0},
+    "oauth-registrations-prune": {
+        "task": "apps.agents.tasks.registrations_prune_unused_task",
+        "schedule": 3600.0,
+    },
     "oauth-tokens-clear-expired": {
         "task": "apps.agents.tasks.access_tokens_clear_expired_task",
         "schedule": 3600.0,
@@ -244,6 +249,8 @@ RATELIMITS = {
         # The OAuth token endpoint, so guessing a client secret is slow: per IP and per client id.
         "token_ip": "30/m",
         "token_client": "10/m",
+        # Anonymous OAuth client registration (RFC 7591) at /api/oauth/register, per IP address.
+        "registration": "20/h",
     },
     # Per organization per hour, on top of the buckets; None is unlimited. Set the plan in the admin.
     "PLAN_QUOTAS": {"free": "100/h", "standard": "1000/h", "pro": "5000/h", "enterprise": None},
@@ -297,6 +304,24 @@ OAUTH2_PROVIDER.update(
         "DEFAULT_SCOPES": ["agent"],
     }
 )
+# Browser OAuth for MCP clients (README "Connect Claude Code"): authorization code with PKCE S256 for
+# public clients, loopback redirects on any port, anonymous dynamic registration (restricted in
+# apps.agents.oauth_views) and Client ID Metadata Documents fetched with DOT's SSRF-safe fetcher.
+OAUTH2_PROVIDER.update(
+    {
+        "ALLOW_LOCALHOST_LOOPBACK": True,
+        "DCR_ENABLED": True,
+        "DCR_REGISTRATION_PERMISSION_CLASSES": ("oauth2_provider.dcr.AllowAllDCRPermission",),
+        "CIMD_ENABLED": True,
+        "OAUTH2_RESPONSE_TYPES_SUPPORTED": ["code"],
+        "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "client_credentials", "refresh_token"],
+        "OAUTH2_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": ["client_secret_basic", "client_secret_post", "none"],
+        "OAUTH2_PROTECTED_RESOURCE_NAME": "Teeckin MCP server",
+        # Interactive clients refresh (rotated on every use; reusing an old one revokes the whole family).
+        "REFRESH_TOKEN_EXPIRE_SECONDS": env_int("REFRESH_TOKEN_EXPIRE_SECONDS", 30 * 24 * 3600),
+    }
+)
+LOGIN_URL = "/accounts/login/"
 
 # --- Product limits
 MANUAL_ENTRY_MAX_DURATION = timedelta(hours=24)
