@@ -98,6 +98,18 @@ class ConsentView(AuthorizationView):
                 return self.error_response(error, application)
         return super().get(request, *args, **kwargs)
 
+    def error_response(self, error: Any, application: Any, **kwargs: Any) -> HttpResponse:
+        # DOT passes no application for errors found while validating the request, and then redirects
+        # only to the schemes in settings (https). oauthlib redirects only to the client's own registered
+        # URI, so the client's schemes (a loopback http redirect) apply; DOT's deploy check keeps
+        # ALLOWED_REDIRECT_URI_SCHEMES at https for everything else.
+        if application is None:
+            client_id = self.request.GET.get("client_id") or self.request.POST.get("client_id") or ""
+            application = (
+                Agent.objects.filter(client_id=client_id).first() if "\x00" not in client_id else None
+            )
+        return super().error_response(error, application, **kwargs)
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         membership = Membership.objects.select_related("organization").get(user=self.request.user)

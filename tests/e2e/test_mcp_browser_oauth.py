@@ -15,8 +15,6 @@ from typing import Any
 import anyio
 import httpx2
 import pytest
-from mcp import ClientSession
-from mcp.client.streamable_http import streamable_http_client
 from pytest_httpserver import HTTPServer
 from rest_framework.test import APIClient
 
@@ -24,18 +22,22 @@ from apps.agents.models import Agent
 from apps.agents.services import interactive_agent_revoke
 from apps.clocked_times.models import ClockedTime
 from tests.fixtures.asgi_server import (
+    CLIENT_NAME,
     BrowserSession,
     LiveAsgiServer,
     absolute,
     authorize_url,
+    mcp_post,
+    mcp_session_calls,
     pkce_pair,
     query_of,
+    register,
+    token,
 )
 from tests.fixtures.auth import AgentCredentials, issue_token
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
 
-CLIENT_NAME = "Claude Code on laptop"
 TOOLS = {
     "list_topics",
     "timer_status",
@@ -47,55 +49,6 @@ TOOLS = {
     "recent_entries",
     "time_summary",
 }
-
-
-def register(server: LiveAsgiServer, redirect_uri: str, **overrides: Any) -> httpx2.Response:
-    metadata = {
-        "client_name": CLIENT_NAME,
-        "redirect_uris": [redirect_uri],
-        "grant_types": ["authorization_code", "refresh_token"],
-        "response_types": ["code"],
-        "token_endpoint_auth_method": "none",
-        **overrides,
-    }
-    return httpx2.post(server.url + "/api/oauth/register", json=metadata, timeout=10)
-
-
-def token(server: LiveAsgiServer, **form: str) -> httpx2.Response:
-    return httpx2.post(server.url + "/api/oauth/token", data=form, timeout=10)
-
-
-async def mcp_session_calls(server: LiveAsgiServer, access_token: str, calls: list[tuple[str, dict]]) -> Any:
-    """initialize, tools/list and the given tools/call requests through the SDK's client."""
-    headers = {"Authorization": f"Bearer {access_token}"}
-    async with (
-        httpx2.AsyncClient(headers=headers, timeout=20) as http,
-        streamable_http_client(server.mcp_url, http_client=http) as (read, write),
-        ClientSession(read, write) as session,
-    ):
-        initialized = await session.initialize()
-        listed = await session.list_tools()
-        results = [await session.call_tool(name, arguments) for name, arguments in calls]
-    return initialized, listed, results
-
-
-def mcp_post(server: LiveAsgiServer, access_token: str) -> httpx2.Response:
-    body = {
-        "jsonrpc": "2.0",
-        "id": 1,
-        "method": "initialize",
-        "params": {
-            "protocolVersion": "2025-06-18",
-            "capabilities": {},
-            "clientInfo": {"name": "test", "version": "1"},
-        },
-    }
-    return httpx2.post(
-        server.mcp_url,
-        json=body,
-        headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json, text/event-stream"},
-        timeout=10,
-    )
 
 
 def test_claude_code_signs_in_through_the_browser_and_tracks_time(
