@@ -144,6 +144,7 @@ class AgentAdmin(CredentialAdmin):
     form = AgentForm
     list_display = [
         "name",
+        "kind_label",
         "client_id",
         "user",
         "organization",
@@ -152,9 +153,18 @@ class AgentAdmin(CredentialAdmin):
         "last_used_at",
         "created",
     ]
-    list_filter = ["active"]
+    list_filter = ["active", "authorization_grant_type"]
     search_fields = ["name", "client_id", "user__username"]
-    actions = ["rotate_secret", "deactivate", "reactivate"]
+    actions = ["rotate_secret", "deactivate", "reactivate", "revoke_interactive"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Agent]:
+        # Client registrations (no owner yet) are OAuth plumbing, not agents: a person's consent turns
+        # one into an interactive agent, which is listed here.
+        return super().get_queryset(request).exclude(user__isnull=True, organization__isnull=True)
+
+    @admin.display(description="kind", ordering="authorization_grant_type")
+    def kind_label(self, obj: Agent) -> str:
+        return "interactive (browser sign-in)" if obj.kind == "interactive" else "secret"
 
     def get_inlines(self, request: HttpRequest, obj: Model | None) -> list[Any]:
         return [] if obj is None else [AgentSecretInline]  # a new agent's first secret comes with it
@@ -219,6 +229,18 @@ class AgentAdmin(CredentialAdmin):
         self.apply_each(
             request, queryset, lambda agent: services.agent_deactivate(agent=agent), "Deactivated"
         )
+
+    @admin.action(description="Revoke an interactive agent (its access and refresh tokens stop at once)")
+    def revoke_interactive(self, request: HttpRequest, queryset: QuerySet[Agent]) -> None:
+        interactive = queryset.filter(registration__isnull=False)
+        skipped = queryset.count() - interactive.count()
+        self.apply_each(
+            request, interactive, lambda agent: services.interactive_agent_revoke(agent=agent), "Revoked"
+        )
+        if skipped:
+            self.message_user(
+                request, f"Skipped {skipped} secret agent(s): deactivate them instead.", messages.WARNING
+            )
 
     @admin.action(description="Reactivate")
     def reactivate(self, request: HttpRequest, queryset: QuerySet[Agent]) -> None:
