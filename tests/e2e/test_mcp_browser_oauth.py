@@ -15,6 +15,15 @@ from typing import Any
 import anyio
 import httpx2
 import pytest
+from mcp import ClientSession
+from mcp.client.auth import OAuthClientProvider
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared.auth import (
+    AuthorizationCodeResult,
+    OAuthClientInformationFull,
+    OAuthClientMetadata,
+    OAuthToken,
+)
 from pytest_httpserver import HTTPServer
 from rest_framework.test import APIClient
 
@@ -233,3 +242,81 @@ def sign_in(
     )
     assert issued.status_code == 200, issued.text
     return issued.json()
+
+
+class MemoryTokenStorage:
+    """The SDK's TokenStorage protocol, in memory (Claude Code keeps these in its keychain)."""
+
+    def __init__(self) -> None:
+        self.tokens: OAuthToken | None = None
+        self.client_info: OAuthClientInformationFull | None = None
+
+    async def get_tokens(self) -> OAuthToken | None:
+        return self.tokens
+
+    async def set_tokens(self, tokens: OAuthToken) -> None:
+        self.tokens = tokens
+
+    async def get_client_info(self) -> OAuthClientInformationFull | None:
+        return self.client_info
+
+    async def set_client_info(self, client_info: OAuthClientInformationFull) -> None:
+        self.client_info = client_info
+
+
+def test_the_sdk_oauth_client_provider_discovers_registers_and_signs_in_by_itself(
+    asgi_server: LiveAsgiServer, owner: Any, research: Any
+) -> None:
+    """What an MCP client does unaided from nothing but the URL: the SDK's OAuthClientProvider finds the
+    metadata, registers, sends the person to the browser (here: BrowserSession fills in the forms) and
+    exchanges the code; then tools work."""
+    server = asgi_server
+    redirect_uri = "http://127.0.0.1:33418/callback"  # the client's loopback listener; never contacted here
+    storage = MemoryTokenStorage()
+    landed: dict[str, str] = {}
+
+    async def redirect_handler(authorization_url: str) -> None:
+        def person_in_browser() -> None:
+            browser = BrowserSession(server.url)
+            to_login = browser.get(authorization_url)
+            login_page = browser.get(to_login.headers["Location"])
+            consent_page = browser.get(
+                absolute(server.url, browser.log_in(login_page, "olivia", "pw-olivia").headers["Location"])
+            )
+            landed.update(query_of(browser.consent(consent_page, allow=True).headers["Location"]))
+            browser.close()
+
+        await anyio.to_thread.run_sync(person_in_browser)
+
+    async def callback_handler() -> AuthorizationCodeResult:
+        return AuthorizationCodeResult(code=landed["code"], state=landed["state"], iss=landed.get("iss"))
+
+    provider = OAuthClientProvider(
+        server_url=server.mcp_url,
+        client_metadata=OAuthClientMetadata(
+            client_name="SDK client",
+            redirect_uris=[redirect_uri],
+            grant_types=["authorization_code", "refresh_token"],
+            response_types=["code"],
+            token_endpoint_auth_method="none",
+        ),
+        storage=storage,
+        redirect_handler=redirect_handler,
+        callback_handler=callback_handler,
+    )
+
+    async def session() -> Any:
+        async with (
+            httpx2.AsyncClient(auth=provider, timeout=20) as http,
+            streamable_http_client(server.mcp_url, http_client=http) as (read, write),
+            ClientSession(read, write) as mcp_session,
+        ):
+            await mcp_session.initialize()
+            return await mcp_session.call_tool("start_timer", {"topic": "Research"})
+
+    started = anyio.run(session)
+    assert not started.is_error, started.content
+    assert storage.tokens is not None and storage.tokens.refresh_token
+    agent = Agent.objects.get(registration__client_id=storage.client_info.client_id, user=owner)
+    assert agent.name == "SDK client"
+    assert ClockedTime.objects.get(end_time__isnull=True).agent_id == agent.pk
