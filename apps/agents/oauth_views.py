@@ -38,7 +38,7 @@ from apps.ratelimits.exceptions import rate_limited_response
 
 MCP_PATH = "/mcp"
 # What an access token for /mcp lets a client do, in the words of the consent page.
-MCP_ABILITIES = ["list your topics", "start and stop your timers", "log time and read your recent entries"]
+MCP_ABILITIES = ["list topics", "start and stop timers", "log time", "read your recent entries and totals"]
 MCP_SCOPES = ["agent"]
 
 
