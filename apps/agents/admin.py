@@ -170,7 +170,11 @@ class AgentAdmin(CredentialAdmin):
         return [] if obj is None else [AgentSecretInline]  # a new agent's first secret comes with it
 
     def get_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
-        fields = ["name", "user", "default_topic", "scopes"]
+        interactive = isinstance(obj, Agent) and obj.kind == "interactive"
+        # An interactive agent's tokens carry the scope the person consented to, not admin-set ones.
+        fields = (
+            ["name", "user", "default_topic"] if interactive else ["name", "user", "default_topic", "scopes"]
+        )
         if obj is not None:
             fields += ["client_id", "active", "last_used_at", "created", "updated"]
         if request.user.is_superuser and obj is not None:

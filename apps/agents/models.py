@@ -85,6 +85,8 @@ class Agent(AbstractApplication):
         return ["https", "http"]
 
     def clean(self) -> None:
+        if self.registration_id is not None:
+            return  # an interactive agent is no OAuth client (its registration is): DOT's rules don't apply
         super().clean()
         refused = [uri for uri in self.redirect_uris.split() if not redirect_uri_acceptable(uri)]
         if refused:

@@ -84,9 +84,14 @@ class ConsentView(AuthorizationView):
 
     template_name = "agents/consent.html"
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not Membership.objects.filter(user=request.user).exists():
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # An agent tracks time in an organization: a person in none cannot consent (checked after
+        # LoginRequiredMixin has sent anonymous visitors to the login page).
+        if request.user.is_authenticated and not Membership.objects.filter(user=request.user).exists():
             return TemplateResponse(request, "agents/consent_refused.html", status=403)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         for resource in request.GET.getlist("resource"):
             if canonical_resource(resource) != canonical_resource(mcp_resource_url(request)):
                 try:

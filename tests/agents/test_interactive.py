@@ -194,3 +194,16 @@ def test_a_person_without_an_organization_cannot_consent(db: None) -> None:
     refused = browser.get(_authorize_path(registration))
     assert refused.status_code == 403
     assert "belongs to no organization" in refused.content.decode()
+
+
+def test_an_interactive_agent_is_renamed_in_the_admin_without_scope_choices(
+    org_admin: Client, owner: Any
+) -> None:
+    agent = interactive_agent_consent(registration=make_registration(), user=owner)
+    url = f"/admin/agents/agent/{agent.pk}/change/"
+    page = org_admin.get(url).content.decode()
+    assert 'name="scopes"' not in page
+    saved = org_admin.post(url, {"name": "Claude Code at work", "default_topic": ""})
+    assert saved.status_code == 302
+    agent.refresh_from_db()
+    assert agent.name == "Claude Code at work" and agent.allowed_scopes == "agent"
