@@ -167,7 +167,10 @@ class AgentAdmin(CredentialAdmin):
         return "interactive (browser sign-in)" if obj.kind == "interactive" else "secret"
 
     def get_inlines(self, request: HttpRequest, obj: Model | None) -> list[Any]:
-        return [] if obj is None else [AgentSecretInline]  # a new agent's first secret comes with it
+        # A new agent's first secret comes with it; an interactive agent has none (it signs in instead).
+        if obj is None or (isinstance(obj, Agent) and obj.kind == "interactive"):
+            return []
+        return [AgentSecretInline]
 
     def get_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
         interactive = isinstance(obj, Agent) and obj.kind == "interactive"

@@ -204,6 +204,6 @@ def test_an_interactive_agent_is_renamed_in_the_admin_without_scope_choices(
     page = org_admin.get(url).content.decode()
     assert 'name="scopes"' not in page
     saved = org_admin.post(url, {"name": "Claude Code at work", "default_topic": ""})
-    assert saved.status_code == 302
+    assert saved.status_code == 302, saved.context["adminform"].form.errors
     agent.refresh_from_db()
     assert agent.name == "Claude Code at work" and agent.allowed_scopes == "agent"
