@@ -97,7 +97,7 @@ def _invalid(description: str) -> Refusal:
 def _verify_in_db(raw_token: str, resource: str) -> TeeckinAccessToken | Refusal:
     token = (
         get_access_token_model()
-        .objects.select_related("application", "user__membership", "origin__secret")
+        .objects.select_related("application__user__membership", "origin__secret")
         .filter(token_checksum=credential_digest(raw_token))
         .first()
     )
@@ -112,7 +112,11 @@ def _verify_in_db(raw_token: str, resource: str) -> TeeckinAccessToken | Refusal
     client: Agent = token.application
     if client.kind == "interactive":
         # Issued to a client registration for the person who consented: their agent for that client.
-        agent = Agent.objects.filter(registration=client, user_id=token.user_id).first()
+        agent = (
+            Agent.objects.select_related("user__membership")
+            .filter(registration=client, user_id=token.user_id)
+            .first()
+        )
     else:
         agent = client
         origin = getattr(token, "origin", None)
