@@ -272,3 +272,19 @@ def test_registration_access_tokens_do_not_open_mcp(asgi_server: LiveAsgiServer)
     answer = register(asgi_server, "http://127.0.0.1:9/cb")
     registration_token = answer.json()["registration_access_token"]
     assert mcp_post(asgi_server, registration_token).status_code == 401
+
+
+def test_a_registration_update_obeys_the_same_redirect_rules(asgi_server: LiveAsgiServer) -> None:
+    registered = register(asgi_server, "http://127.0.0.1:9/cb").json()
+    manage = registered["registration_client_uri"]
+    headers = {"Authorization": f"Bearer {registered['registration_access_token']}"}
+    metadata = {
+        "client_name": "changed",
+        "redirect_uris": ["http://evil.example/cb"],
+        "grant_types": ["authorization_code", "refresh_token"],
+        "token_endpoint_auth_method": "none",
+    }
+    refused = httpx2.put(manage, json=metadata, headers=headers)
+    assert refused.status_code == 400 and refused.json()["error"] == "invalid_client_metadata"
+    client = Agent.objects.get(client_id=registered["client_id"])
+    assert client.redirect_uris == "http://127.0.0.1:9/cb"
