@@ -63,7 +63,7 @@ def canonical_resource(uri: str) -> str:
     return f"{scheme}://{netloc}{parts.path.rstrip('/')}"
 
 
-def _invalid_target(resource: str, state: str | None, redirect_uri: str) -> OAuthToolkitError:
+def _invalid_target(resource: str, state: str | None, redirect_uri: str | None) -> OAuthToolkitError:
     return OAuthToolkitError(
         error=CustomOAuth2Error(
             error="invalid_target",
@@ -75,7 +75,7 @@ def _invalid_target(resource: str, state: str | None, redirect_uri: str) -> OAut
 
 
 class ConsentView(AuthorizationView):
-    """``/api/oauth/authorize``: a logged-in person allows (or denies) an MCP client to act as them.
+    """``/oauth/authorize/``: a logged-in person allows (or denies) an MCP client to act as them.
 
     Anonymous visitors go to the login page first (``LOGIN_URL``) and come back here. Deny sends the
     client ``error=access_denied``; Allow creates or reactivates the person's interactive agent for that
@@ -132,9 +132,11 @@ class ConsentView(AuthorizationView):
         application = Agent.objects.filter(client_id=form.cleaned_data["client_id"]).first()
         for resource in named:
             if canonical_resource(resource) != canonical_resource(expected):
-                error = _invalid_target(
-                    resource, form.cleaned_data.get("state"), form.cleaned_data["redirect_uri"]
-                )
+                # The posted redirect URI is only followed if it is the client's own (no open redirect).
+                redirect_uri = form.cleaned_data["redirect_uri"]
+                if application is None or not application.redirect_uri_allowed(redirect_uri):
+                    redirect_uri = None
+                error = _invalid_target(resource, form.cleaned_data.get("state"), redirect_uri)
                 return self.error_response(error, application)
         form.cleaned_data["resource"] = " ".join(named) or expected
         self.success_url = None

@@ -288,3 +288,26 @@ def test_a_registration_update_obeys_the_same_redirect_rules(asgi_server: LiveAs
     assert refused.status_code == 400 and refused.json()["error"] == "invalid_client_metadata"
     client = Agent.objects.get(client_id=registered["client_id"])
     assert client.redirect_uris == "http://127.0.0.1:9/cb"
+
+
+def test_a_tampered_consent_form_cannot_redirect_elsewhere(
+    asgi_server: LiveAsgiServer, registered: dict[str, str]
+) -> None:
+    browser = BrowserSession(asgi_server.url)
+    consent = _authorize(asgi_server, browser, **_params(registered))
+    fields = form_fields(consent.text)
+    fields.update(
+        {
+            "allow": "true",
+            "resource": "https://elsewhere.example/api",
+            "redirect_uri": "https://evil.example/",
+        }
+    )
+    answer = browser.post_form(str(consent.url), fields)
+    assert "evil.example" not in answer.headers.get("Location", "")
+    assert not Agent.objects.filter(registration__client_id=registered["client_id"]).exists()
+    fields.update({"resource": "", "redirect_uri": "https://evil.example/"})
+    answer = browser.post_form(str(consent.url), fields)
+    assert "evil.example" not in answer.headers.get("Location", "")
+    assert not Agent.objects.filter(registration__client_id=registered["client_id"]).exists()
+    browser.close()
