@@ -27,7 +27,7 @@ from tests.fixtures.asgi_server import (
     query_of,
     register,
 )
-from tests.fixtures.auth import AgentCredentials
+from tests.fixtures.auth import AgentCredentials, make_agent
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
 
@@ -311,3 +311,20 @@ def test_a_tampered_consent_form_cannot_redirect_elsewhere(
     assert "evil.example" not in answer.headers.get("Location", "")
     assert not Agent.objects.filter(registration__client_id=registered["client_id"]).exists()
     browser.close()
+
+
+def test_a_token_without_the_agent_scope_is_403_insufficient_scope(
+    asgi_server: LiveAsgiServer, owner: Any
+) -> None:
+    hooks = make_agent(owner, "Webhook manager", scopes=("agent", "webhooks"))
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": hooks.client_id,
+        "client_secret": hooks.client_secret,
+        "scope": "webhooks",
+        "resource": asgi_server.mcp_url,
+    }
+    token = httpx2.post(asgi_server.url + "/api/oauth/token", data=form).json()["access_token"]
+    refused = mcp_post(asgi_server, token)
+    assert refused.status_code == 403
+    assert 'error="insufficient_scope"' in refused.headers["WWW-Authenticate"]
