@@ -66,6 +66,12 @@ class AgentOAuth2Validator(OAuth2Validator):
                 return True
         return False
 
+    def _load_application(self, client_id: str, request: OauthlibRequest) -> Any:
+        # As in authenticate_client: PostgreSQL refuses NUL in text and DOT does not catch the error.
+        if client_id and "\x00" in client_id:
+            return None
+        return super()._load_application(client_id, request)
+
     def validate_scopes(
         self,
         client_id: str,

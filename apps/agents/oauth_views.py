@@ -85,6 +85,16 @@ class ConsentView(AuthorizationView):
     template_name = "agents/consent.html"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if any(
+            "\x00" in value for query in (request.GET, request.POST) for _, v in query.lists() for value in v
+        ):
+            # PostgreSQL refuses NUL in text and DOT would look the client up as given (a 500).
+            return TemplateResponse(
+                request,
+                self.template_name,
+                {"error": {"error": "invalid_request", "description": "Parameters must not contain NUL."}},
+                status=400,
+            )
         # An agent tracks time in an organization: a person in none cannot consent (checked after
         # LoginRequiredMixin has sent anonymous visitors to the login page).
         if request.user.is_authenticated and not Membership.objects.filter(user=request.user).exists():
@@ -110,9 +120,7 @@ class ConsentView(AuthorizationView):
         # ALLOWED_REDIRECT_URI_SCHEMES at https for everything else.
         if application is None:
             client_id = self.request.GET.get("client_id") or self.request.POST.get("client_id") or ""
-            application = (
-                Agent.objects.filter(client_id=client_id).first() if "\x00" not in client_id else None
-            )
+            application = Agent.objects.filter(client_id=client_id).first()
         return super().error_response(error, application, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

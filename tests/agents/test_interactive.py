@@ -207,3 +207,18 @@ def test_an_interactive_agent_is_renamed_in_the_admin_without_scope_choices(
     assert saved.status_code == 302, saved.context["adminform"].form.errors
     agent.refresh_from_db()
     assert agent.name == "Claude Code at work" and agent.allowed_scopes == "agent"
+
+
+def test_nul_characters_are_refused_not_a_500(owner: Any) -> None:
+    browser = Client(raise_request_exception=False)
+    browser.force_login(owner)
+    page = browser.get(
+        "/oauth/authorize/?response_type=code&client_id=a%00b&redirect_uri=http://127.0.0.1/cb"
+    )
+    assert page.status_code == 400 and "NUL" in page.content.decode()
+    for grant in ("authorization_code", "refresh_token"):
+        answer = Client().post(
+            "/api/oauth/token",
+            {"grant_type": grant, "client_id": "x", "code": "a\x00b", "refresh_token": "t\x00"},
+        )
+        assert answer.status_code == 400 and answer.json()["error"] == "invalid_request"

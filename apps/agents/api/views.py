@@ -109,12 +109,11 @@ class AgentTokenView(OAuthLibMixin, APIView):
     def interactive_token(self, request: HttpRequest, grant_type: str) -> HttpResponse:
         """authorization_code (with the PKCE verifier) and refresh_token, for browser-authorized public
         clients only: DOT answers, with its full RFC 6749 body (refresh_token and scope included)."""
+        if any("\x00" in value for values in request.POST.lists() for value in values[1]):
+            # PostgreSQL refuses NUL in text; DOT would look codes and ids up as they are (a 500).
+            return oauth_error("invalid_request", "Parameters must not contain NUL characters.")
         client_id = request.POST.get("client_id", "")
-        client = (
-            Agent.objects.filter(client_id=client_id).first()
-            if client_id and "\x00" not in client_id
-            else None
-        )
+        client = Agent.objects.filter(client_id=client_id).first() if client_id else None
         if (
             "client_secret" in request.POST
             or "HTTP_AUTHORIZATION" in request.META
