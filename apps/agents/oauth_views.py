@@ -164,6 +164,16 @@ def _registration_error(description: str) -> JsonResponse:
     return JsonResponse({"error": "invalid_client_metadata", "error_description": description}, status=400)
 
 
+def _contains_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_contains_nul(key) or _contains_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_contains_nul(item) for item in value)
+    return False
+
+
 def registration_metadata_problem(body: bytes) -> str | None:
     """Why this registration request is refused, or None. Anyone may register, so only what Claude Code
     and its peers need is accepted: a public client using the authorization code. Redirect URIs are
@@ -174,6 +184,8 @@ def registration_metadata_problem(body: bytes) -> str | None:
         return None  # DOT answers malformed JSON itself
     if not isinstance(data, dict):
         return None
+    if _contains_nul(data):
+        return "Metadata must not contain NUL characters."  # PostgreSQL refuses them in text
     if data.get("token_endpoint_auth_method") != "none":
         return (
             'Only public clients may register here: send "token_endpoint_auth_method": "none" '

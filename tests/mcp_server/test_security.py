@@ -328,3 +328,8 @@ def test_a_token_without_the_agent_scope_is_403_insufficient_scope(
     refused = mcp_post(asgi_server, token)
     assert refused.status_code == 403
     assert 'error="insufficient_scope"' in refused.headers["WWW-Authenticate"]
+
+
+def test_registration_with_a_nul_character_is_refused(asgi_server: LiveAsgiServer) -> None:
+    answer = register(asgi_server, "http://127.0.0.1:9/cb", client_name="Claude\x00Code")
+    assert answer.status_code == 400 and answer.json()["error"] == "invalid_client_metadata"
