@@ -51,19 +51,23 @@ INSTRUCTIONS = (
     "names are matched fuzzily, and an unknown or ambiguous name returns the closest topics to retry with."
 )
 
+# No NUL characters: PostgreSQL refuses them in text (the REST API's fields refuse them too).
+NO_NUL = r"^[^\x00]*$"
 TopicArg = Annotated[
     str,
     Field(
         min_length=1,
         max_length=500,
+        pattern=NO_NUL,
         description="A topic name (typos and partial names are matched) or a topic id (top-…).",
     ),
 ]
 NotesArg = Annotated[
-    str, Field(max_length=10_000, description="What is being worked on, in a sentence or two.")
+    str,
+    Field(max_length=10_000, pattern=NO_NUL, description="What is being worked on, in a sentence or two."),
 ]
 TagsArg = Annotated[
-    list[Annotated[str, Field(min_length=1, max_length=100)]],
+    list[Annotated[str, Field(min_length=1, max_length=100, pattern=NO_NUL)]],
     Field(max_length=20, description="Tag names, e.g. ['bug-fix']; missing tags are created."),
 ]
 

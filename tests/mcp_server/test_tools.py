@@ -65,13 +65,15 @@ def test_unknown_and_ambiguous_topics_are_tool_errors_listing_candidates(
 ) -> None:
     make_topic(org, "Client Alpha", "Client Work")
     make_topic(org, "Client Alpho", "Client Work")
-    unknown, ambiguous, nothing_running = call(
+    unknown, ambiguous, nothing_running, nul = call(
         asgi_server,
         owner_agent,
         ("start_timer", {"topic": "Researc stuff", "notes": ""}),
         ("start_timer", {"topic": "Client Alph"}),
         ("stop_timer", {}),
+        ("start_timer", {"topic": "Research", "notes": "bad\x00notes"}),
     )
+    assert nul.is_error and "notes" in text_of(nul)
     assert unknown.is_error and "No topic matches" in text_of(unknown) and "Research" in text_of(unknown)
     assert ambiguous.is_error
     assert "Client Alpha" in text_of(ambiguous) and "Client Alpho" in text_of(ambiguous)
