@@ -37,6 +37,20 @@ from apps.clocked_times.models import ClockedTime
 from apps.core.actor import Actor
 from apps.core.errors import DomainError
 from apps.mcp_server.gate import TeeckinAccessToken
+from apps.mcp_server.outputs import (
+    AddTagsOutput,
+    Entry,
+    ListTopicsOutput,
+    LogTimeOutput,
+    RecentEntriesOutput,
+    StartTimerOutput,
+    StopTimerOutput,
+    TimerStatusOutput,
+    TimeSummaryOutput,
+    TopicMinutes,
+    TopicRef,
+    UpdateNotesOutput,
+)
 from apps.ratelimits.buckets import charge_api_request
 from apps.timer import services as timer
 from apps.topics.matching import topic_resolve
@@ -66,9 +80,19 @@ NotesArg = Annotated[
     str,
     Field(max_length=10_000, pattern=NO_NUL, description="What is being worked on, in a sentence or two."),
 ]
+TagName = Annotated[str, Field(min_length=1, max_length=100, pattern=NO_NUL)]
 TagsArg = Annotated[
-    list[Annotated[str, Field(min_length=1, max_length=100, pattern=NO_NUL)]],
+    list[TagName],
     Field(max_length=20, description="Tag names, e.g. ['bug-fix']; missing tags are created."),
+]
+# Optional forms keep their description at the top of the property (not inside anyOf), where clients look.
+OptionalTagsArg = Annotated[
+    Annotated[list[TagName], Field(max_length=20)] | None,
+    Field(description="Tag names to attach, e.g. ['bug-fix']; missing tags are created."),
+]
+OptionalNotesArg = Annotated[
+    Annotated[str, Field(max_length=10_000, pattern=NO_NUL)] | None,
+    Field(description="A summary of the work that replaces the entry's notes; omit to keep them."),
 ]
 
 
@@ -137,7 +161,7 @@ async def _run(
     return await sync_to_async(_in_django, thread_sensitive=True)(_caller(ctx), work, write, bucket)
 
 
-def _topic(topic: Any) -> dict[str, str]:
+def _topic(topic: Any) -> TopicRef:
     return {"id": topic.id, "name": topic.name, "category": topic.category.name}
 
 
@@ -145,7 +169,7 @@ def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def _entry(entry: ClockedTime, now: datetime) -> dict[str, Any]:
+def _entry(entry: ClockedTime, now: datetime) -> Entry:
     end = entry.end_time or now
     return {
         "id": entry.id,
@@ -198,8 +222,8 @@ mcp.middleware.append(organization_instructions)
         "the organization's guidance on which topic to use for what. Call it before starting a timer."
     )
 )
-async def list_topics(ctx: Context) -> dict[str, Any]:
-    def work(actor: Actor) -> dict[str, Any]:
+async def list_topics(ctx: Context) -> ListTopicsOutput:
+    def work(actor: Actor) -> ListTopicsOutput:
         result = topics_for_agent(actor=actor)
         return {
             "categories": [
@@ -215,8 +239,8 @@ async def list_topics(ctx: Context) -> dict[str, Any]:
 
 
 @mcp.tool(description="Is a timer running? If so: on which topic, since when, for how many minutes.")
-async def timer_status(ctx: Context) -> dict[str, Any]:
-    def work(actor: Actor) -> dict[str, Any]:
+async def timer_status(ctx: Context) -> TimerStatusOutput:
+    def work(actor: Actor) -> TimerStatusOutput:
         running = timer.timer_running(user=actor.user)
         if running is None:
             return {
@@ -225,6 +249,7 @@ async def timer_status(ctx: Context) -> dict[str, Any]:
                 "startedAt": None,
                 "elapsedMinutes": None,
                 "entryId": None,
+                "notes": None,
             }
         elapsed = max(int((timezone.now() - running.start_time).total_seconds() // 60), 0)
         return {
@@ -247,9 +272,9 @@ async def timer_status(ctx: Context) -> dict[str, Any]:
     )
 )
 async def start_timer(
-    ctx: Context, topic: TopicArg, notes: NotesArg = "", tags: TagsArg | None = None
-) -> dict[str, Any]:
-    def work(actor: Actor) -> dict[str, Any]:
+    ctx: Context, topic: TopicArg, notes: NotesArg = "", tags: OptionalTagsArg = None
+) -> StartTimerOutput:
+    def work(actor: Actor) -> StartTimerOutput:
         chosen = topic_resolve(organization=actor.organization, query=topic)
         # One transaction: a refused tag leaves no timer behind (and the reverse).
         with transaction.atomic():
@@ -278,8 +303,8 @@ async def start_timer(
 @mcp.tool(
     description="Stop the running timer; notes, when given, replace its notes with a summary of the work."
 )
-async def stop_timer(ctx: Context, notes: NotesArg | None = None) -> dict[str, Any]:
-    def work(actor: Actor) -> dict[str, Any]:
+async def stop_timer(ctx: Context, notes: OptionalNotesArg = None) -> StopTimerOutput:
+    def work(actor: Actor) -> StopTimerOutput:
         entry = timer.timer_stop(user=actor.user, notes=notes)
         return {
             "stopped": True,
@@ -305,8 +330,8 @@ async def log_time(
     start: Annotated[
         datetime | None, Field(description="When the work began (ISO 8601, with timezone).")
     ] = None,
-) -> dict[str, Any]:
-    def work(actor: Actor) -> dict[str, Any]:
+) -> LogTimeOutput:
+    def work(actor: Actor) -> LogTimeOutput:
         if start is not None and timezone.is_naive(start):
             raise ToolError("start needs a timezone, e.g. 2026-03-30T09:00:00Z.")
         chosen = topic_resolve(organization=actor.organization, query=topic)
@@ -333,8 +358,8 @@ async def log_time(
 
 
 @mcp.tool(description="Replace the running timer's notes (say what you are doing now).")
-async def update_timer_notes(ctx: Context, notes: NotesArg) -> dict[str, Any]:
-    def work(actor: Actor) -> dict[str, Any]:
+async def update_timer_notes(ctx: Context, notes: NotesArg) -> UpdateNotesOutput:
+    def work(actor: Actor) -> UpdateNotesOutput:
         entry = timer.timer_update(user=actor.user, notes=notes)
         return {"updated": True, "entryId": entry.id, "notes": entry.notes}
 
@@ -342,8 +367,8 @@ async def update_timer_notes(ctx: Context, notes: NotesArg) -> dict[str, Any]:
 
 
 @mcp.tool(description="Attach tags to the running timer (missing tags are created; existing ones stay).")
-async def add_timer_tags(ctx: Context, tags: TagsArg) -> dict[str, Any]:
-    def work(actor: Actor) -> dict[str, Any]:
+async def add_timer_tags(ctx: Context, tags: TagsArg) -> AddTagsOutput:
+    def work(actor: Actor) -> AddTagsOutput:
         result = timer.timer_tags_add(user=actor.user, organization=actor.organization, names=tags)
         return {
             "added": True,
@@ -357,8 +382,8 @@ async def add_timer_tags(ctx: Context, tags: TagsArg) -> dict[str, Any]:
 @mcp.tool(description="The person's most recent time entries, newest first (running one included).")
 async def recent_entries(
     ctx: Context, limit: Annotated[int, Field(ge=1, le=50, description="How many, 1 to 50.")] = 10
-) -> dict[str, Any]:
-    def work(actor: Actor) -> dict[str, Any]:
+) -> RecentEntriesOutput:
+    def work(actor: Actor) -> RecentEntriesOutput:
         rows = (
             ClockedTime.objects.filter(user=actor.user, organization_id=actor.organization.pk)
             .select_related("topic__category")
@@ -378,8 +403,8 @@ async def recent_entries(
 )
 async def time_summary(
     ctx: Context, period: Annotated[Literal["today", "week"], Field(description="today or week.")] = "today"
-) -> dict[str, Any]:
-    def work(actor: Actor) -> dict[str, Any]:
+) -> TimeSummaryOutput:
+    def work(actor: Actor) -> TimeSummaryOutput:
         now = timezone.now()
         day = now.astimezone(UTC).date()
         first = day if period == "today" else day - timedelta(days=day.weekday())
@@ -389,14 +414,17 @@ async def time_summary(
             .filter(Q(end_time__isnull=True) | Q(end_time__gt=since), start_time__lt=now)
             .select_related("topic__category")
         )
-        totals: dict[str, dict[str, Any]] = {}
+        seconds: dict[str, float] = {}
+        topics: dict[str, TopicRef] = {}
         for row in rows:
-            seconds = ((row.end_time or now) - max(row.start_time, since)).total_seconds()
-            item = totals.setdefault(row.topic_id, {"topic": _topic(row.topic), "minutes": 0.0})
-            item["minutes"] += max(seconds, 0) / 60
-        by_topic = sorted(totals.values(), key=lambda item: -item["minutes"])
-        for item in by_topic:
-            item["minutes"] = round(item["minutes"])
+            # Only the part inside the period counts; a running entry counts up to now.
+            spent = ((row.end_time or now) - max(row.start_time, since)).total_seconds()
+            seconds[row.topic_id] = seconds.get(row.topic_id, 0.0) + max(spent, 0.0)
+            topics[row.topic_id] = _topic(row.topic)
+        by_topic: list[TopicMinutes] = [
+            {"topic": topics[topic_id], "minutes": round(total / 60)}
+            for topic_id, total in sorted(seconds.items(), key=lambda pair: -pair[1])
+        ]
         return {
             "period": period,
             "since": _iso(since),

@@ -163,3 +163,15 @@ def test_tools_count_in_the_rest_api_rate_limits(
     assert not first.is_error and not second.is_error
     assert third.is_error and "Rate limit exceeded" in text_of(third) and "'timer'" in text_of(third)
     assert ClockedTime.objects.count() == 1
+
+
+def test_every_tool_publishes_typed_input_and_output_schemas(
+    asgi_server: LiveAsgiServer, owner_agent: AgentCredentials
+) -> None:
+    token = mcp_token(asgi_server, owner_agent.client_id, owner_agent.client_secret, asgi_server.mcp_url)
+    _, listed, _ = anyio.run(mcp_session_calls, asgi_server, token, [])
+    for tool in listed.tools:
+        assert len(tool.description or "") > 40, tool.name
+        assert tool.output_schema is not None and tool.output_schema.get("required"), tool.name
+        for name, prop in tool.input_schema.get("properties", {}).items():
+            assert prop.get("description"), f"{tool.name}.{name} has no description"
