@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import close_old_connections
+from django.http import HttpRequest
 from django.http.request import split_domain_port, validate_host
 from django.utils import timezone
 from mcp.server.auth.middleware.auth_context import auth_context_var
@@ -35,6 +36,7 @@ from apps.agents.credentials import credential_digest
 from apps.agents.models import Agent
 from apps.agents.oauth_views import MCP_PATH, MCP_SCOPES, canonical_resource
 from apps.agents.services import credential_mark_used
+from apps.ratelimits.buckets import Usage, charge_api_request
 
 METADATA_PATH = "/.well-known/oauth-protected-resource" + MCP_PATH
 REQUIRED_SCOPE = MCP_SCOPES[0]
@@ -151,6 +153,24 @@ def _verify_in_db(raw_token: str, resource: str) -> TeeckinAccessToken | Refusal
 verify_token = sync_to_async(_verify, thread_sensitive=True)
 
 
+def _count_anonymous(scope: Scope) -> Usage | None:
+    """Count a refused request in the "anonymous" bucket of its IP address; the refusal, if over."""
+    request = HttpRequest()
+    request.method = scope.get("method", "POST")
+    request.META = {
+        f"HTTP_{name.decode('latin-1').upper().replace('-', '_')}": value.decode("latin-1")
+        for name, value in scope.get("headers", [])
+    }
+    client = scope.get("client")
+    request.META["REMOTE_ADDR"] = client[0] if client else ""
+    request.user = None
+    request.auth = None
+    return charge_api_request(request).refusal
+
+
+count_anonymous = sync_to_async(_count_anonymous, thread_sensitive=True)
+
+
 async def _send_json(
     send: Send, status: int, body: dict[str, Any], headers: list[tuple[bytes, bytes]]
 ) -> None:
@@ -198,6 +218,15 @@ class McpGate:
         else:
             outcome = await verify_token(raw, resource)
         if isinstance(outcome, Refusal):
+            # Counted like the REST API's failed requests: per IP address in "anonymous".
+            refusal = await count_anonymous(scope)
+            if refusal is not None:
+                body = {
+                    "error": "rate_limited",
+                    "error_description": f"Rate limit exceeded: {refusal.description}.",
+                }
+                await _send_json(send, 429, body, [(b"retry-after", str(refusal.reset).encode())])
+                return
             await self._challenge(send, base, outcome)
             return
 

@@ -333,3 +333,15 @@ def test_a_token_without_the_agent_scope_is_403_insufficient_scope(
 def test_registration_with_a_nul_character_is_refused(asgi_server: LiveAsgiServer) -> None:
     answer = register(asgi_server, "http://127.0.0.1:9/cb", client_name="Claude\x00Code")
     assert answer.status_code == 400 and answer.json()["error"] == "invalid_client_metadata"
+
+
+def test_refused_mcp_calls_count_per_address_like_the_rest_api(
+    asgi_server: LiveAsgiServer, settings: Any
+) -> None:
+    settings.RATELIMITS = {
+        **settings.RATELIMITS,
+        "BUCKETS": {**settings.RATELIMITS["BUCKETS"], "anonymous": "2/m"},
+    }
+    answers = [mcp_post(asgi_server, "tat_guess" + str(i)) for i in range(3)]
+    assert [answer.status_code for answer in answers] == [401, 401, 429]
+    assert int(answers[2].headers["Retry-After"]) > 0
