@@ -241,7 +241,7 @@ async def list_topics(ctx: Context) -> ListTopicsOutput:
 @mcp.tool(description="Is a timer running? If so: on which topic, since when, for how many minutes.")
 async def timer_status(ctx: Context) -> TimerStatusOutput:
     def work(actor: Actor) -> TimerStatusOutput:
-        running = timer.timer_running(user=actor.user)
+        running = timer.timer_running(user=actor.user, agent=actor.agent)
         if running is None:
             return {
                 "running": False,
@@ -283,7 +283,9 @@ async def start_timer(
             )
             tag_names = []
             if tags:
-                added = timer.timer_tags_add(user=actor.user, organization=actor.organization, names=tags)
+                added = timer.timer_tags_add(
+                    user=actor.user, organization=actor.organization, names=tags, agent=actor.agent
+                )
                 tag_names = [tag.name for tag in added.tags]
         stopped = result.stopped
         return {
@@ -305,7 +307,7 @@ async def start_timer(
 )
 async def stop_timer(ctx: Context, notes: OptionalNotesArg = None) -> StopTimerOutput:
     def work(actor: Actor) -> StopTimerOutput:
-        entry = timer.timer_stop(user=actor.user, notes=notes)
+        entry = timer.timer_stop(user=actor.user, notes=notes, agent=actor.agent)
         return {
             "stopped": True,
             "entryId": entry.id,
@@ -360,7 +362,7 @@ async def log_time(
 @mcp.tool(description="Replace the running timer's notes (say what you are doing now).")
 async def update_timer_notes(ctx: Context, notes: NotesArg) -> UpdateNotesOutput:
     def work(actor: Actor) -> UpdateNotesOutput:
-        entry = timer.timer_update(user=actor.user, notes=notes)
+        entry = timer.timer_update(user=actor.user, notes=notes, agent=actor.agent)
         return {"updated": True, "entryId": entry.id, "notes": entry.notes}
 
     return await _run(ctx, work, write=True)
@@ -369,7 +371,9 @@ async def update_timer_notes(ctx: Context, notes: NotesArg) -> UpdateNotesOutput
 @mcp.tool(description="Attach tags to the running timer (missing tags are created; existing ones stay).")
 async def add_timer_tags(ctx: Context, tags: TagsArg) -> AddTagsOutput:
     def work(actor: Actor) -> AddTagsOutput:
-        result = timer.timer_tags_add(user=actor.user, organization=actor.organization, names=tags)
+        result = timer.timer_tags_add(
+            user=actor.user, organization=actor.organization, names=tags, agent=actor.agent
+        )
         return {
             "added": True,
             "entryId": result.entry.id,

@@ -174,17 +174,18 @@ def test_claude_code_signs_in_through_the_browser_and_tracks_time(
     assert not started.is_error, started.content
     assert started.structured_content["topic"]["name"] == "Research"
 
-    # 9. The REST API sees the running timer, recorded as the interactive agent's.
+    # 9. The REST API sees the running timer, recorded as the interactive agent's. Each agent has its own
+    # tracker (parallel sessions), so another agent of the person finds it in the person's running list.
     rest = APIClient()
     rest.credentials(HTTP_AUTHORIZATION=f"Bearer {issue_token(owner_agent)}")
-    status = rest.get("/api/agent/timer").json()
-    assert status["running"] is True and status["topic"]["name"] == "Research"
-    assert ClockedTime.objects.get(pk=status["clockedTimeId"]).agent_id == agent.pk
+    running = rest.get("/api/v1/timers/running").json()["results"]
+    assert [(r["agent"]["clientId"], r["topic"]["name"]) for r in running] == [(agent.client_id, "Research")]
+    assert ClockedTime.objects.get(pk=running[0]["id"]).agent_id == agent.pk
 
     # 10. stop_timer.
     _, _, (stopped,) = anyio.run(mcp_session_calls, server, tokens["access_token"], [("stop_timer", {})])
     assert not stopped.is_error and stopped.structured_content["stopped"] is True
-    assert rest.get("/api/agent/timer").json()["running"] is False
+    assert rest.get("/api/v1/timers/running").json()["count"] == 0
 
     # 11. Refresh rotation: a new pair each time; replaying a used refresh token revokes the family.
     refresh = {"grant_type": "refresh_token", "client_id": client_id}
