@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -12,7 +13,13 @@ from django.utils import timezone
 
 from apps.agents.models import Agent
 from apps.clocked_times.models import ClockedTime
-from apps.clocked_times.services import notes_check, overlap_check, topic_check_usable, user_lock
+from apps.clocked_times.services import (
+    notes_check,
+    overlap_check,
+    tags_check,
+    topic_check_usable,
+    user_lock,
+)
 from apps.core.errors import NoActiveTimer, TimerConflict
 from apps.organizations.models import Organization
 from apps.tags.models import Tag
@@ -61,14 +68,20 @@ def timer_start(
     agent: Agent | None = None,
     notes: str = "",
     now: datetime | None = None,
+    tags: Iterable[Tag] = (),
 ) -> TimerStartResult:
     """Stop the user's running timer, if any, and start a new one on ``topic``, atomically.
+
+    ``tags`` (the organization's) are on the new entry from the start, so its ``time_entry.started``
+    event carries them.
 
     The user's row lock serialises racing starts; the partial unique index on running entries is the
     backstop: should a write slip past the lock, the loser gets a clean 409 instead of a second timer.
     """
     topic_check_usable(topic=topic, organization=organization)
     notes_check(notes)
+    tags = list(tags)
+    tags_check(tags=tags, organization=organization)
     user_lock(user=user)
     now = now or timezone.now()
     stopped = None
@@ -97,6 +110,8 @@ def timer_start(
         if ONE_RUNNING_CONSTRAINT in str(exc) or "clockedtime.user_id" in str(exc):
             raise TimerConflict() from exc
         raise
+    if tags:
+        started.tags.set(tags)
     time_entry_event_record(name="time_entry.started", entry=started)
     return TimerStartResult(started=started, stopped=stopped)
 

@@ -37,6 +37,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# Under /api/ a CSRF refusal (a browser session posting without the token) is the JSON error envelope.
+CSRF_FAILURE_VIEW = "apps.core.api.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -59,6 +61,8 @@ INSTALLED_APPS = [
     "apps.timer",
     "apps.ratelimits",
     "apps.webhooks",
+    # ClockEye-compatible endpoints (no models): ClockEye's paths mapped onto the same services.
+    "apps.clockeye",
 ]
 
 MIDDLEWARE = [

@@ -102,6 +102,73 @@ class CategoryOutput(BaseModel):
     updatedAt: AwareDatetime
 
 
+class ClockEyeTimeEntryOutput(BaseModel):
+    model_config = ConfigDict(
+        extra="ignore",
+    )
+    id: str
+    user_id: str
+    """
+    The user's id, as in user.* events.
+    """
+    project_id: str
+    project_name: str
+    task_id: str | None
+    """
+    From the entry's task:… tag; null without one.
+    """
+    description: str
+    start_time: AwareDatetime
+    end_time: AwareDatetime | None
+    duration: int | None
+    """
+    Seconds; null while running.
+    """
+    running: bool
+    tags: list[str]
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+
+
+class ClockEyeTimeEntryPageOutput(BaseModel):
+    model_config = ConfigDict(
+        extra="ignore",
+    )
+    time_entries: list[ClockEyeTimeEntryOutput]
+    page: int
+    per_page: int
+    total: int
+    """
+    Entries matching the filters, on all pages.
+    """
+    total_pages: int
+
+
+class ClockEyeTimerStartInput(BaseModel):
+    model_config = ConfigDict(
+        extra="ignore",
+    )
+    project_id: constr(max_length=32)
+    """
+    A project (topic) id, top-….
+    """
+    task_id: constr(max_length=95) | None = None
+    """
+    Kept as the tag task:<task_id> (tags ignore case).
+    """
+    description: constr(max_length=10000) | None = ""
+
+
+class ClockEyeTimerStopInput(BaseModel):
+    model_config = ConfigDict(
+        extra="ignore",
+    )
+    description: constr(max_length=10000) | None = None
+    """
+    Replaces the entry's description.
+    """
+
+
 class ErrorEnvelope(BaseModel):
     """
     Every error answer of the API.
@@ -191,6 +258,27 @@ class PatchedWebhookUpdateInput(BaseModel):
     """
     Set true to re-enable after a 410.
     """
+
+
+class ProjectOutput(BaseModel):
+    model_config = ConfigDict(
+        extra="ignore",
+    )
+    id: str
+    """
+    The topic's id (top-…).
+    """
+    name: str
+    category: str
+    """
+    The topic's category.
+    """
+    archived: bool
+    """
+    Archived projects take no new time.
+    """
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
 
 
 class StoppedEntryOutput(BaseModel):
@@ -530,6 +618,13 @@ class ForAgentCategoryOutput(BaseModel):
     id: str
     name: str
     topics: list[ForAgentTopicOutput]
+
+
+class ProjectListOutput(BaseModel):
+    model_config = ConfigDict(
+        extra="ignore",
+    )
+    projects: list[ProjectOutput]
 
 
 class TagListOutput(BaseModel):
