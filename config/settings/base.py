@@ -217,6 +217,10 @@ SPECTACULAR_SETTINGS.update(
         "OAS_VERSION": "3.1.0",
         "PREPROCESSING_HOOKS": ["apps.core.api.schema.schema_preprocess"],
         "COMPONENT_NO_READ_ONLY_REQUIRED": False,
+        # Request bodies get their own components (…Request): a field with a default is optional in a
+        # request but always present in an answer, which one shared component cannot say. The generated
+        # SDKs need the difference (a client must not be forced to send notes="").
+        "COMPONENT_SPLIT_REQUEST": True,
         "APPEND_COMPONENTS": {
             "securitySchemes": {
                 "agentToken": {

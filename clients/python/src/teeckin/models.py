@@ -22,11 +22,11 @@ class AgentMeUserOutput(BaseModel):
     username: str
 
 
-class AgentTimeInput(BaseModel):
+class AgentTimeInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
     )
-    topic: constr(max_length=500)
+    topic: constr(min_length=1, max_length=500)
     """
     A topic id or name (fuzzy matched).
     """
@@ -38,11 +38,11 @@ class AgentTimeInput(BaseModel):
     """
 
 
-class AgentTimerStartInput(BaseModel):
+class AgentTimerStartInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
     )
-    topic: constr(max_length=500)
+    topic: constr(min_length=1, max_length=500)
     """
     A topic id or name (fuzzy matched).
     """
@@ -61,11 +61,11 @@ class AgentTimerStopOutput(BaseModel):
     clockedTimeId: str
 
 
-class AgentTimerTagsInput(BaseModel):
+class AgentTimerTagsInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
     )
-    tags: list[constr(max_length=100)] = Field(..., max_length=50)
+    tags: list[constr(min_length=1, max_length=100)] = Field(..., max_length=50)
 
 
 class AgentTimerTagsOutput(BaseModel):
@@ -85,11 +85,11 @@ class AgentTimerUpdateOutput(BaseModel):
     clockedTimeId: str
 
 
-class CategoryInput(BaseModel):
+class CategoryInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
     )
-    name: constr(max_length=200)
+    name: constr(min_length=1, max_length=200)
 
 
 class CategoryOutput(BaseModel):
@@ -144,22 +144,22 @@ class ClockEyeTimeEntryPageOutput(BaseModel):
     total_pages: int
 
 
-class ClockEyeTimerStartInput(BaseModel):
+class ClockEyeTimerStartInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
     )
-    project_id: constr(max_length=32)
+    project_id: constr(min_length=1, max_length=32)
     """
     A project (topic) id, top-….
     """
-    task_id: constr(max_length=95) | None = None
+    task_id: constr(min_length=1, max_length=95) | None = None
     """
     Kept as the tag task:<task_id> (tags ignore case).
     """
     description: constr(max_length=10000) | None = ""
 
 
-class ClockEyeTimerStopInput(BaseModel):
+class ClockEyeTimerStopInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
     )
@@ -200,59 +200,61 @@ class ForAgentTopicOutput(BaseModel):
     recentlyUsed: bool
 
 
-class PatchedAgentTimerUpdateInput(BaseModel):
+class PatchedAgentTimerUpdateInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
     )
     notes: constr(max_length=10000) | None = None
 
 
-class PatchedCategoryInput(BaseModel):
+class PatchedCategoryInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
     )
-    name: constr(max_length=200) | None = None
+    name: constr(min_length=1, max_length=200) | None = None
 
 
-class PatchedClockedTimeUpdateInput(BaseModel):
+class PatchedClockedTimeUpdateInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
     )
-    topicId: constr(max_length=32) | None = None
+    topicId: constr(min_length=1, max_length=32) | None = None
     startTime: AwareDatetime | None = None
     endTime: AwareDatetime | None = None
     """
     Setting it on a running entry stops it.
     """
     notes: constr(max_length=10000) | None = None
-    tags: list[constr(max_length=100)] | None = Field(None, max_length=50)
+    tags: list[constr(min_length=1, max_length=100)] | None = Field(None, max_length=50)
     """
     Replaces the entry's tags; missing ones are created.
     """
 
 
-class PatchedTagInput(BaseModel):
+class PatchedTagInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
     )
-    name: constr(max_length=100) | None = None
+    name: constr(min_length=1, max_length=100) | None = None
 
 
-class PatchedTopicUpdateInput(BaseModel):
+class PatchedTopicUpdateInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
     )
-    name: constr(max_length=200) | None = None
-    categoryId: constr(max_length=32) | None = None
+    name: constr(min_length=1, max_length=200) | None = None
+    categoryId: constr(min_length=1, max_length=32) | None = None
     archived: bool | None = None
 
 
-class PatchedWebhookUpdateInput(BaseModel):
+class PatchedWebhookUpdateInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
     )
-    url: constr(max_length=2000) | None = None
-    events: list[constr(max_length=50)] | None = Field(None, max_length=50)
+    url: constr(min_length=1, max_length=2000) | None = None
+    events: list[constr(min_length=1, max_length=50)] | None = Field(
+        None, max_length=50
+    )
     description: constr(max_length=200) | None = None
     active: bool | None = None
     """
@@ -291,11 +293,11 @@ class StoppedEntryOutput(BaseModel):
     endTime: AwareDatetime
 
 
-class TagInput(BaseModel):
+class TagInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
     )
-    name: constr(max_length=100)
+    name: constr(min_length=1, max_length=100)
 
 
 class TagOutput(BaseModel):
@@ -328,11 +330,11 @@ class TimerEntryOutput(BaseModel):
     startTime: AwareDatetime
 
 
-class TimerStartInput(BaseModel):
+class TimerStartInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
     )
-    topicId: constr(max_length=32)
+    topicId: constr(min_length=1, max_length=32)
     notes: constr(max_length=10000) | None = ""
 
 
@@ -347,7 +349,7 @@ class TimerStartOutput(BaseModel):
     """
 
 
-class TimerStopInput(BaseModel):
+class TimerStopInputRequest(BaseModel):
     """
     The body of both stops (simple and full): optional notes that replace the entry's.
     """
@@ -365,12 +367,12 @@ class TimerStopOutput(BaseModel):
     clockedTime: StoppedEntryOutput
 
 
-class TopicCreateInput(BaseModel):
+class TopicCreateInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
     )
-    name: constr(max_length=200)
-    categoryId: constr(max_length=32)
+    name: constr(min_length=1, max_length=200)
+    categoryId: constr(min_length=1, max_length=32)
     archived: bool | None = False
 
 
@@ -407,12 +409,12 @@ class TopicRefOutput(BaseModel):
     category: str
 
 
-class WebhookCreateInput(BaseModel):
+class WebhookCreateInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
     )
-    url: constr(max_length=2000)
-    events: list[constr(max_length=50)] = Field(..., max_length=50)
+    url: constr(min_length=1, max_length=2000)
+    events: list[constr(min_length=1, max_length=50)] = Field(..., max_length=50)
     description: constr(max_length=200) | None = ""
 
 
@@ -547,11 +549,11 @@ class CategoryListOutput(BaseModel):
     categories: list[CategoryOutput]
 
 
-class ClockedTimeCreateInput(BaseModel):
+class ClockedTimeCreateInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
     )
-    topicId: constr(max_length=32)
+    topicId: constr(min_length=1, max_length=32)
     startTime: AwareDatetime
     endTime: AwareDatetime
     type: Literal["manual"] | None = "manual"
@@ -559,7 +561,7 @@ class ClockedTimeCreateInput(BaseModel):
     * `manual` - manual
     """
     notes: constr(max_length=10000) | None = ""
-    tags: list[constr(max_length=100)] | None = Field(None, max_length=50)
+    tags: list[constr(min_length=1, max_length=100)] | None = Field(None, max_length=50)
     """
     Tag names; missing ones are created.
     """
