@@ -14,11 +14,10 @@ from typing import Any
 import pytest
 
 from apps.agents.services import api_key_create
-from apps.clocked_times.models import ClockedTime
 from apps.organizations.models import Membership, Organization
 from config.celery import app as celery_app
 from tests.clients.node import TYPESCRIPT_DIR, node_modules_ready, npm_or_skip
-from tests.conftest import make_topic, make_user
+from tests.conftest import make_hourly_entries, make_topic, make_user
 from tests.fixtures.auth import make_agent
 
 PAGED_FROM = datetime(2026, 1, 5, tzinfo=UTC)
@@ -31,17 +30,7 @@ def _cast() -> dict[str, str]:
     alpha = make_topic(acme, "Project Alpha", "Client Work")
     make_topic(acme, "Project Beta", "Client Work")
     make_topic(acme, "Research", "Internal")
-    ClockedTime.objects.bulk_create(
-        ClockedTime(
-            organization=acme,
-            user=owner,
-            topic=alpha,
-            start_time=PAGED_FROM + timedelta(hours=i),
-            end_time=PAGED_FROM + timedelta(hours=i, minutes=20),
-            type=ClockedTime.Type.MANUAL,
-        )
-        for i in range(PAGED_COUNT)
-    )
+    make_hourly_entries(owner, alpha, PAGED_FROM, PAGED_COUNT)
     agent = make_agent(owner, "TypeScript SDK", scopes=("agent", "webhooks"))
     return {
         "TEECKIN_TEST_CLIENT_ID": agent.client_id,

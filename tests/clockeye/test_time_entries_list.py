@@ -10,32 +10,21 @@ import pytest
 from apps.clocked_times.models import ClockedTime
 from apps.tags.models import Tag
 from tests.api.helpers import assert_documented
+from tests.conftest import make_entry
 
 DAY = datetime(2026, 3, 30, 9, tzinfo=UTC)
-
-
-def _entry(user: Any, topic: Any, start: datetime, minutes: int = 30, **kwargs: Any) -> ClockedTime:
-    return ClockedTime.objects.create(
-        organization=topic.organization,
-        user=user,
-        topic=topic,
-        start_time=start,
-        end_time=start + timedelta(minutes=minutes),
-        type=ClockedTime.Type.MANUAL,
-        **kwargs,
-    )
 
 
 @pytest.fixture
 def entries(owner, teammate, outsider, topic, research, outsider_topic) -> dict[str, ClockedTime]:
     task = Tag.objects.create(organization=topic.organization, name="task:task_456")
-    mine = _entry(owner, topic, DAY, notes="Working on feature")
+    mine = make_entry(owner, topic, DAY, notes="Working on feature")
     mine.tags.set([task])
     return {
         "mine": mine,
-        "mine_research": _entry(owner, research, DAY + timedelta(days=1)),
-        "teammates": _entry(teammate, topic, DAY + timedelta(hours=2)),
-        "outsiders": _entry(outsider, outsider_topic, DAY),
+        "mine_research": make_entry(owner, research, DAY + timedelta(days=1)),
+        "teammates": make_entry(teammate, topic, DAY + timedelta(hours=2)),
+        "outsiders": make_entry(outsider, outsider_topic, DAY),
     }
 
 
@@ -114,7 +103,7 @@ def test_dates_are_inclusive_utc_days(owner_api, entries):
 
 def test_pages(owner_api, owner, topic):
     for i in range(5):
-        _entry(owner, topic, DAY + timedelta(hours=i))
+        make_entry(owner, topic, DAY + timedelta(hours=i))
     first = owner_api.get("/api/time-entries?per_page=2").json()
     assert (first["total"], first["total_pages"], len(first["time_entries"])) == (5, 3, 2)
     last = owner_api.get("/api/time-entries?per_page=2&page=3").json()
