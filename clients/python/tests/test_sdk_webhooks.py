@@ -27,7 +27,7 @@ def _deliver_one(httpserver: HTTPServer) -> tuple[bytes, dict[str, str]]:
     return request.get_data(), dict(request.headers)
 
 
-def test_a_real_delivery_verifies_and_a_tampered_one_does_not(hooks_client, httpserver, topics):
+def test_a_real_delivery_verifies_and_a_tampered_one_does_not(hooks_client, make_client, httpserver, topics):
     created = hooks_client.webhooks.create(
         url=httpserver.url_for("/hook"), events=["time_entry.started"], description="SDK test"
     )
@@ -39,6 +39,9 @@ def test_a_real_delivery_verifies_and_a_tampered_one_does_not(hooks_client, http
 
     event = hooks_client.webhooks.verify(body, headers, created.secret)
     assert event["event"] == "time_entry.started" and event["data"]["id"] == started.clockedTimeId
+    # A receiver's client that holds the secret verifies with (body, headers) alone.
+    receiver = make_client(api_key="tak_unused", webhook_secret=created.secret)
+    assert receiver.webhooks.verify(body, headers) == event
     # Without the Standard Webhooks headers the plain sha256 signatures are checked, under either name.
     for name in ("X-Teeckin-Signature", "X-Webhook-Signature"):
         plain = {name: headers[name]}

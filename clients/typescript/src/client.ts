@@ -61,6 +61,8 @@ export interface TeeckinOptions {
   fetch?: typeof fetch;
   /** The clock, in milliseconds since the epoch (default Date.now). */
   now?: () => number;
+  /** The signing secret (whsec_…) `webhooks.verify` uses when it is given none. */
+  webhookSecret?: string;
 }
 
 const WRITES = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -121,7 +123,7 @@ export class Teeckin {
     this.topics = new TopicsResource(this.api);
     this.timer = new TimerResource(this.api);
     this.timeEntries = new TimeEntriesResource(this.api);
-    this.webhooks = new WebhooksResource(this.api);
+    this.webhooks = new WebhooksResource(this.api, options.webhookSecret);
   }
 
   /** Who these credentials act as: the agent (null for an API key), its owner, the organization. */
@@ -352,7 +354,10 @@ export class TimeEntriesResource {
 }
 
 export class WebhooksResource {
-  constructor(private readonly api: Client<paths>) {}
+  constructor(
+    private readonly api: Client<paths>,
+    private readonly secret?: string,
+  ) {}
 
   /** Subscribes `url` to `events`; the answer's `secret` is shown this once. */
   async create(
@@ -374,13 +379,16 @@ export class WebhooksResource {
     unwrap(result);
   }
 
-  /** Checks a received delivery's signature and returns its event (see `verifyWebhook`). */
+  /** Checks a received delivery's signature and returns its event (see `verifyWebhook`); `secret`
+   * defaults to the client's `webhookSecret`. */
   verify(
     body: string | Uint8Array,
     headers: Headers | Record<string, string | string[] | undefined>,
-    secret: string,
+    secret?: string,
     options?: VerifyOptions,
   ): Promise<WebhookEvent> {
-    return verifyWebhook(body, headers, secret, options);
+    const chosen = secret ?? this.secret;
+    if (!chosen) throw new TypeError("No webhook secret: pass it to verify() or as webhookSecret.");
+    return verifyWebhook(body, headers, chosen, options);
   }
 }

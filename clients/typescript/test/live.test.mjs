@@ -156,6 +156,8 @@ describe("against a live server", () => {
       const event = await hooks.webhooks.verify(body, headers, created.secret);
       assert.equal(event.event, "time_entry.started");
       assert.equal(event.data.id, started.clockedTimeId);
+      const receiverClient = new Teeckin({ baseUrl, apiKey: "tak_unused", webhookSecret: created.secret });
+      assert.deepEqual(await receiverClient.webhooks.verify(body, headers), event);
       for (const name of ["x-teeckin-signature", "x-webhook-signature"]) {
         const plain = await verifyWebhook(body, { [name]: headers[name] }, created.secret);
         assert.equal(plain.id, event.id);
