@@ -60,7 +60,8 @@ def catalog_triggers_install(connection: BaseDatabaseWrapper) -> None:
                 for event, row in _SQLITE_EVENTS:
                     cursor.execute(_SQLITE_TRIGGER.format(table=table, event=event, row=row))
         else:
-            raise RuntimeError(f"Catalog triggers are written for PostgreSQL and SQLite, not {connection.vendor}.")
+            vendor = connection.vendor
+            raise RuntimeError(f"Catalog triggers are written for PostgreSQL and SQLite, not {vendor}.")
 
 
 def catalog_triggers_drop(connection: BaseDatabaseWrapper) -> None:

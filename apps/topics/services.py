@@ -209,7 +209,8 @@ def topic_repository_add(*, topic: Topic, pattern: str) -> TopicRepository:
             f"A repository pattern can be at most {PATTERN_MAX} characters.",
             details={"pattern": [f"At most {PATTERN_MAX} characters."]},
         )
-    existing = TopicRepository.objects.filter(organization_id=topic.organization_id, pattern=normalised).first()
+    bindings = TopicRepository.objects.filter(organization_id=topic.organization_id)
+    existing = bindings.filter(pattern=normalised).first()
     taken = Conflict(
         f"The repository pattern '{normalised}' is already bound to a topic.",
         code="REPOSITORY_PATTERN_TAKEN",
