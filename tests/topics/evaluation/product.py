@@ -118,8 +118,8 @@ PRODUCT = Catalog(
         R("triage", "Bug Triage"),
         R("documentation", "Documentation"),
         R("backups", "Backups"),
-        R("dashboard", "Web Dashboard"),
-        R("billing", "Billing Service"),
+        A("dashboard", {"Web Dashboard"}),  # shared with the archived Old Dashboard
+        A("billing", {"Billing Service"}),  # shared with the archived Legacy Billing
         R("hotfix", "Hotfix 3.2.1"),
         R("migration guide", "v4 Migration Guide"),
         R("ml", "ML Recommendations"),
