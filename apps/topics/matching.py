@@ -34,6 +34,7 @@ was built from. The topic returned is built from the cached row of that same ver
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 import re
 import threading
@@ -73,6 +74,7 @@ MAX_CANDIDATES = 5
 MAX_QUERY_LENGTH = 500  # a name plus its category is at most 401 characters; longer is not a topic
 MAX_QUERY_WORDS = 32
 MAX_NAME_WORDS_IN_QUERY = 12
+MAX_SUBSET_WORDS = 8  # words of a query combined to look names up by their set of words (255 sets)
 
 # Per process: organizations whose prepared choices are kept, least recently used out first. This bounds
 # memory; it does nothing for freshness, which the catalog version alone guarantees.
@@ -137,9 +139,9 @@ for _short, _long in ABBREVIATIONS.items():
     _EXPANSIONS.setdefault(_short, set()).add(_long)
     _EXPANSIONS.setdefault(_long, set()).add(_short)
 
-# Roles of a word in an entry: its own name word, a name word that repeats its category ("Contoso" in
-# "Contoso API" under Contoso), or a category word only.
-NAME, ECHO, CATEGORY = 0, 1, 2
+# Roles of a name word: the topic's own, or one that repeats its category ("Contoso" in "Contoso API"
+# under Contoso), which is evidence for the category rather than for this topic.
+NAME, ECHO = 0, 1
 
 
 # --- Words --------------------------------------------------------------------------------------------
@@ -236,7 +238,13 @@ class _Prepared:
         default_factory=dict
     )  # stem -> (entry, role, w)
     idf: dict[str, float] = field(default_factory=dict)  # stem -> weight
-    vocabulary: list[str] = field(default_factory=list)  # sorted stems of single words
+    vocabulary: list[str] = field(default_factory=list)  # sorted single-word stems of names and categories
+    known: set[str] = field(default_factory=set)  # the same, as a set
+    category_index: dict[str, set[str]] = field(default_factory=dict)  # stem -> categories holding it
+    folded_names: list[str] = field(default_factory=list)  # for ordering ties
+    posting_maps: dict[str, dict[int, tuple[int, float]]] = field(default_factory=dict)
+    word_sets: dict[frozenset[str], list[int]] = field(default_factory=dict)  # an entry's words -> entries
+    own_word_sets: dict[frozenset[str], list[int]] = field(default_factory=dict)  # without its category's
     unknown_weight: float = 1.0
     initials: dict[str, set[tuple[int, int, int]]] = field(default_factory=dict)  # -> (entry, start, end)
     topic_fields: list[str] = field(default_factory=list)
@@ -319,8 +327,6 @@ class _Prepared:
             for word in own:
                 role = ECHO if word in category else NAME
                 self.postings.setdefault(word, []).append((number, role, self.idf[word]))
-            for word in category - own:
-                self.postings.setdefault(word, []).append((number, CATEGORY, 0.0))
             for pair, (first, second) in self._pairs(entry.stems).items():
                 weight = self.idf[first] + self.idf[second]
                 self.postings.setdefault(pair, []).append((number, NAME, weight))
@@ -329,7 +335,16 @@ class _Prepared:
             for start in range(len(letters)):
                 for end in range(start + 2, len(letters) + 1):
                     self.initials.setdefault("".join(letters[start:end]), set()).add((number, start, end))
-        self.vocabulary = sorted(word for word in self.postings if " " not in word)
+        # Category words are not posted per topic (a client's name would list all its topics): their
+        # evidence is added to the topics that matched otherwise (_scores).
+        for category_id, category in self.category_stems.items():
+            for word in category:
+                self.category_index.setdefault(word, set()).add(category_id)
+        pairs = {pair for entry in self.entries for pair in self._pairs(entry.stems)}
+        self.known = {w for w in self.postings if w not in pairs} | set(self.category_index)
+        self.vocabulary = sorted(self.known)
+        self.folded_names = [name.casefold() for name in self.names]
+        self._word_set_index()
 
     @staticmethod
     def _pairs(stems: list[str]) -> dict[str, tuple[str, str]]:
@@ -340,6 +355,23 @@ class _Prepared:
         category = [stem(w) for w in words(self.category_names[category_id])]
         both = category + entry.stems
         return {_key(both), _key(sorted(both)), _key(entry.stems + category)}
+
+    def _word_set_index(self) -> None:
+        for number, entry in enumerate(self.entries):
+            category = self.category_stems[self.category_ids[entry.topic]]
+            self.word_sets.setdefault(frozenset(entry.stems), []).append(number)
+            own = frozenset(w for w in entry.stems if w not in STOP_WORDS and w not in category)
+            if own:
+                self.own_word_sets.setdefault(own, []).append(number)
+
+    def posting_map(self, word: str) -> dict[int, tuple[int, float]]:
+        """The postings of ``word`` by entry, built on first use (for updating few entries of a long list)."""
+        found = self.posting_maps.get(word)
+        if found is None:
+            found = self.posting_maps[word] = {
+                n: (role, weight) for n, role, weight in self.postings.get(word, ())
+            }
+        return found
 
     def topic_instance(self, index: int) -> Topic:
         """A fresh Topic (with its Category) from the cached row: current for this version, and not shared
@@ -426,19 +458,21 @@ def _word_matches(prepared: _Prepared, word: str, canonical: str) -> dict[str, f
         if similarity > matches.get(vocabulary_word, 0.0):
             matches[vocabulary_word] = similarity
 
-    if word in prepared.postings:
+    if word in prepared.known:
         note(word, 1.0 if word == canonical or stem(canonical) == canonical else STEM_SIM)
-        if canonical != word and canonical in prepared.postings:
+        if canonical != word and canonical in prepared.known:
             note(canonical, 1.0)
-    elif canonical in prepared.postings:
+    elif canonical in prepared.known:
         note(canonical, 1.0)
+    elif word in prepared.postings:  # two words of a name written as one ("oncall" for "On-call")
+        note(word, 1.0)
     # German written without umlauts: "koeln" for "köln" (folded to "koln").
     plain = _UMLAUT_SPELLING.sub(lambda m: m.group(0)[0], canonical) if canonical.isalpha() else canonical
-    if plain != canonical and stem(plain) in prepared.postings:
+    if plain != canonical and stem(plain) in prepared.known:
         note(stem(plain), STEM_SIM)
     for expansion in _EXPANSIONS.get(canonical, ()):
         expanded = stem(expansion)
-        if expanded in prepared.postings:
+        if expanded in prepared.known:
             note(expanded, ABBREVIATION_SIM)
         for match, similarity in _prefix_matches(prepared, expanded).items():
             note(match, similarity * ABBREVIATION_SIM)
@@ -472,73 +506,116 @@ def _prefix_matches(prepared: _Prepared, word: str) -> dict[str, float]:
             position += 1
     for length in range(MIN_PREFIX_LENGTH + 1, len(word)):
         shorter = word[:length]
-        if shorter in prepared.postings and shorter.isalpha():
+        if shorter in prepared.known and shorter.isalpha():
             found[shorter] = max(found.get(shorter, 0.0), NAME_PREFIX_SIM)
     return found
 
 
 def _scores(
-    prepared: _Prepared, stems: list[str], canonicals: list[str]
+    prepared: _Prepared, stems: list[str], canonicals: list[str], *, prune: bool = True
 ) -> tuple[dict[int, _Score], list[float]]:
-    """Every entry sharing evidence with the query, scored; and the query words' weights."""
+    """The entries that could explain the query, scored; and the query words' weights.
+
+    Words are taken heaviest first, and only while the weight already taken is at most
+    ``1 - MIN_PRECISION`` of the total may a word bring in entries not seen yet: an entry matching none
+    of those words cannot reach MIN_PRECISION (the usual "max score" pruning of search engines). Later
+    words only add to entries already in. This keeps a lookup fast when common words match thousands.
+    ``prune=False`` brings every entry in, for the candidates of a refusal.
+    """
     count = len(stems)
-    scores: dict[int, _Score] = {}
+    matches = [
+        _word_matches(prepared, word, canonical) for word, canonical in zip(stems, canonicals, strict=True)
+    ]
     weights: list[float] = []
+    initials: list[set[tuple[int, int, int]]] = []
+    for word, canonical, found in zip(stems, canonicals, matches, strict=True):
+        runs: set[tuple[int, int, int]] = set()
+        if word in STOP_WORDS:
+            weight = STOP_WEIGHT
+        elif found:
+            weight = max(prepared.idf.get(m, STOP_WEIGHT) for m in found)
+        else:
+            weight = prepared.unknown_weight
+            if 2 <= len(canonical) <= 6:
+                # An unknown word that spells the initials of consecutive name words ("m2", "Master 2").
+                runs = prepared.initials.get(canonical, set())
+                for number, start, end in runs:
+                    entry = prepared.entries[number]
+                    weight = min(weight, sum(prepared.idf[w] for w in entry.stems[start:end]))
+        weights.append(weight)
+        initials.append(runs)
+    # Split words: two query words written as one word of a name ("back end" for "Backend").
+    joined_at = [i for i in range(count - 1) if stems[i] + stems[i + 1] in prepared.postings]
+    for i in joined_at:
+        share = prepared.idf.get(stems[i] + stems[i + 1], prepared.unknown_weight) / 2
+        for at in (i, i + 1):
+            if weights[at] == prepared.unknown_weight:
+                weights[at] = share
+
+    scores: dict[int, _Score] = {}
     contributions: dict[int, dict[int, float]] = {}  # entry -> query word -> name weight it covered
 
-    def credit(position: int, vocabulary_word: str, similarity: float, span: int = 1) -> None:
-        for number, role, weight in prepared.postings.get(vocabulary_word, ()):
-            score = scores.get(number)
-            if score is None:
-                score = scores[number] = _Score(number, [0.0] * count, [0.0] * count)
-            for offset in range(span):
-                at = position + offset
-                if similarity > score.any_sims[at]:
-                    score.any_sims[at] = similarity
-                if role == NAME and similarity > score.name_sims[at]:
-                    score.name_sims[at] = similarity
-            if role != CATEGORY:
-                covered = contributions.setdefault(number, {})
-                covered[position] = max(covered.get(position, 0.0), similarity * weight)
+    def add(number: int, position: int, role: int, weight: float, similarity: float, span: int) -> None:
+        score = scores.get(number)
+        if score is None:
+            score = scores[number] = _Score(number, [0.0] * count, [0.0] * count)
+        for at in range(position, position + span):
+            if similarity > score.any_sims[at]:
+                score.any_sims[at] = similarity
+            if role == NAME and similarity > score.name_sims[at]:
+                score.name_sims[at] = similarity
+        covered = contributions.setdefault(number, {})
+        covered[position] = max(covered.get(position, 0.0), similarity * weight)
 
-    for position, (word, canonical) in enumerate(zip(stems, canonicals, strict=True)):
-        matches = _word_matches(prepared, word, canonical)
-        if word in STOP_WORDS:
-            weights.append(STOP_WEIGHT)
-        elif matches:
-            weights.append(max(prepared.idf.get(m, STOP_WEIGHT) for m in matches))
+    def credit(position: int, word: str, similarity: float, *, introduce: bool, span: int = 1) -> None:
+        postings = prepared.postings.get(word, ())
+        if introduce:
+            for number, role, weight in postings:
+                add(number, position, role, weight, similarity, span)
+        elif len(scores) < len(postings):
+            by_entry = prepared.posting_map(word)
+            for number in list(scores):
+                hit = by_entry.get(number)
+                if hit is not None:
+                    add(number, position, hit[0], hit[1], similarity, span)
         else:
-            weights.append(prepared.unknown_weight)
-        for vocabulary_word, similarity in matches.items():
-            credit(position, vocabulary_word, similarity)
-        if not matches and word not in STOP_WORDS and 2 <= len(canonical) <= 6:
-            # An unknown word that spells the initials of consecutive name words ("m2" for "Master 2").
-            for number, start, end in prepared.initials.get(canonical, ()):
-                entry = prepared.entries[number]
-                weight = sum(prepared.idf[w] for w in entry.stems[start:end])
-                weights[position] = min(weights[position], weight)
-                score = scores.get(number)
-                if score is None:
-                    score = scores[number] = _Score(number, [0.0] * count, [0.0] * count)
-                score.name_sims[position] = score.any_sims[position] = INITIALS_SIM
-                covered = contributions.setdefault(number, {})
-                covered[position] = INITIALS_SIM * weight
-    # Split words: two query words written as one word of a name ("back end" for "Backend").
-    for position in range(count - 1):
-        joined = stems[position] + stems[position + 1]
-        if joined in prepared.postings:
-            if (
-                weights[position] == prepared.unknown_weight
-                or weights[position + 1] == prepared.unknown_weight
-            ):
-                share = prepared.idf.get(joined, prepared.unknown_weight) / 2
-                weights[position] = min(weights[position], share)
-                weights[position + 1] = min(weights[position + 1], share)
-            credit(position, joined, 1.0, span=2)
+            for number, role, weight in postings:
+                if number in scores:
+                    add(number, position, role, weight, similarity, span)
 
     total = sum(weights) or 1.0
+    budget = (1 - MIN_PRECISION) * total + 1e-9
+    taken = 0.0
+    introducing: set[int] = set()
+    for position in sorted(range(count), key=lambda i: -weights[i]):
+        introduce = taken <= budget or not prune
+        if introduce:
+            introducing.add(position)
+        for word, similarity in matches[position].items():
+            credit(position, word, similarity, introduce=introduce)
+        for number, start, end in initials[position]:
+            if introduce or number in scores:
+                entry = prepared.entries[number]
+                weight = sum(prepared.idf[w] for w in entry.stems[start:end])
+                add(number, position, NAME, weight, INITIALS_SIM, 1)
+        taken += weights[position]
+    for i in joined_at:
+        introduce = i in introducing or i + 1 in introducing
+        credit(i, stems[i] + stems[i + 1], 1.0, introduce=introduce, span=2)
+
+    categorised = [
+        (i, {w: sim for w, sim in found.items() if w in prepared.category_index})
+        for i, found in enumerate(matches)
+    ]
+    categorised = [(i, found) for i, found in categorised if found]
     for number, score in scores.items():
         entry = prepared.entries[number]
+        if categorised:
+            category = prepared.category_stems[prepared.category_ids[entry.topic]]
+            for position, found in categorised:
+                similarity = max((sim for w, sim in found.items() if w in category), default=0.0)
+                if similarity > score.any_sims[position]:
+                    score.any_sims[position] = similarity
         score.covered = min(sum(contributions.get(number, {}).values()), entry.weight)
         score.precision = sum(w * s for w, s in zip(weights, score.any_sims, strict=True)) / total
         score.recall = score.covered / entry.weight
@@ -558,7 +635,7 @@ def _best_per_topic(prepared: _Prepared, scores: dict[int, _Score]) -> list[_Sco
             best[topic] = score
     return sorted(
         best.values(),
-        key=lambda s: (-s.score, prepared.names[prepared.entries[s.entry].topic].casefold(), s.entry),
+        key=lambda s: (-s.score, prepared.folded_names[prepared.entries[s.entry].topic], s.entry),
     )
 
 
@@ -610,7 +687,7 @@ def _exact(prepared: _Prepared, query: str, stems: list[str]) -> Resolution | No
 
 def _initials(prepared: _Prepared, canonicals: list[str], stems: list[str]) -> Resolution | None:
     """One word that is no word of the organization but the initials of consecutive words of a name."""
-    if len(canonicals) != 1 or stems[0] in prepared.postings or not 2 <= len(canonicals[0]) <= 6:
+    if len(canonicals) != 1 or stems[0] in prepared.known or not 2 <= len(canonicals[0]) <= 6:
         return None
     runs = prepared.initials.get(canonicals[0], set())
     topics = sorted({prepared.entries[number].topic for number, _s, _e in runs})
@@ -626,9 +703,7 @@ def _initials(prepared: _Prepared, canonicals: list[str], stems: list[str]) -> R
     return None
 
 
-def _name_in_query(
-    prepared: _Prepared, stems: list[str], canonicals: list[str], scores: dict[int, _Score]
-) -> Resolution | None:
+def _name_in_query(prepared: _Prepared, stems: list[str], canonicals: list[str]) -> Resolution | None:
     """A whole name or alias inside a longer query; the longest wins, unrelated ones tie."""
     spans: list[tuple[int, int, int]] = []  # (start, end, entry)
     for start in range(len(stems)):
@@ -652,11 +727,12 @@ def _name_in_query(
     entry = prepared.entries[maximal[0][2]]
     # A longer name holding this one whose every word the query also has, not side by side
     # ("contoso api version 2" names "Contoso API v2", not "Contoso API").
-    query_stems = set(stems)
+    found = set(entry.stems)
+    extra = sorted(set(stems) - found - STOP_WORDS)
     longer = [
         prepared.entries[number]
-        for number in scores
-        if set(entry.stems) < set(prepared.entries[number].stems) <= query_stems
+        for chosen in _subsets(extra, minimum=1)
+        for number in prepared.word_sets.get(frozenset(found | chosen), ())
     ]
     if longer:
         most = max(len(set(e.stems)) for e in longer)
@@ -681,8 +757,9 @@ def _name_in_query(
         others = [(t, 50.0) for t in prepared.category_topics.get(category_id, [])]
         return _refused("not_found", "name-in-query", _live_candidates(prepared, [(topic, 95.0), *others]))
     # Most of another topic's name in the rest: the query may be about that one.
-    for other in scores.values():
-        other_entry = prepared.entries[other.entry]
+    others = {number for word in rest_words for number, _role, _w in prepared.postings.get(word, ())}
+    for number in sorted(others):
+        other_entry = prepared.entries[number]
         if other_entry.topic == topic:
             continue
         share = sum(prepared.idf[w] for w in set(other_entry.stems) if w in rest_words) / other_entry.weight
@@ -719,23 +796,28 @@ def _distinguished(winner: _Score, rival: _Score) -> bool:
     return any(w - r >= DISTINCT_EVIDENCE for w, r in zip(winner.name_sims, rival.name_sims, strict=True))
 
 
-def _another_client_fully_named(
-    prepared: _Prepared, winner: int, stems: list[str], ranked: list[_Score]
-) -> bool:
+def _subsets(words: list[str], *, minimum: int) -> list[frozenset[str]]:
+    """Every combination of at least ``minimum`` of the (first MAX_SUBSET_WORDS) words."""
+    words = words[:MAX_SUBSET_WORDS]
+    return [
+        frozenset(combination)
+        for size in range(minimum, len(words) + 1)
+        for combination in itertools.combinations(words, size)
+    ]
+
+
+def _another_client_fully_named(prepared: _Prepared, winner: int, stems: list[str]) -> bool:
     """The query does not name the winner's category (client), and it names every word that another
     category's topic has of its own: "mobile app" may be Proseware Mobile as well as Contoso Mobile App."""
     query = set(stems)
     if prepared.category_stems[prepared.category_ids[winner]] & query:
         return False
-    for rival in ranked:
-        entry = prepared.entries[rival.entry]
-        if entry.topic == winner or prepared.category_ids[entry.topic] == prepared.category_ids[winner]:
-            continue
-        own = {w for w in entry.stems if w not in STOP_WORDS} - prepared.category_stems[
-            prepared.category_ids[entry.topic]
-        ]
-        if own and own <= query and not prepared.archived[entry.topic]:
-            return True
+    for chosen in _subsets(sorted(query - STOP_WORDS), minimum=1):
+        for number in prepared.own_word_sets.get(chosen, ()):
+            entry = prepared.entries[number]
+            same_category = prepared.category_ids[entry.topic] == prepared.category_ids[winner]
+            if entry.topic != winner and not same_category and not prepared.archived[entry.topic]:
+                return True
     return False
 
 
@@ -780,7 +862,7 @@ def _decide(prepared: _Prepared, query: str) -> Resolution:
         return initials
     scores, _weights = _scores(prepared, stems, canonicals)
     ranked = _best_per_topic(prepared, scores)
-    inside = _name_in_query(prepared, stems, canonicals, scores)
+    inside = _name_in_query(prepared, stems, canonicals)
     if inside is not None:
         return inside
     near = _near_name(prepared, " ".join(canonicals), stems, ranked)
@@ -789,21 +871,26 @@ def _decide(prepared: _Prepared, query: str) -> Resolution:
     category_only = _category_only(prepared, stems, ranked)
     if category_only is not None:
         return category_only
-    candidates = _candidates_from(prepared, ranked)
+
+    def refused(outcome: str) -> Resolution:
+        # The pruned scores hold only topics that could win; a refusal offers the closest of all.
+        everything, _weights = _scores(prepared, stems, canonicals, prune=False)
+        return _refused(outcome, "tokens", _candidates_from(prepared, _best_per_topic(prepared, everything)))
+
     eligible = [s for s in ranked if s.precision >= MIN_PRECISION and any(sim > 0 for sim in s.name_sims)]
     if not eligible or eligible[0].score < ACCEPT_SCORE:
-        return _refused("not_found", "tokens", candidates)
+        return refused("not_found")
     winner = eligible[0]
     winner_topic = prepared.entries[winner.entry].topic
     for rival in ranked:
         if rival is winner or rival.score < RIVAL_SCORE:
             continue
         if not _distinguished(winner, rival):
-            return _refused("ambiguous", "tokens", candidates)
-    if _another_client_fully_named(prepared, winner_topic, stems, ranked):
-        return _refused("ambiguous", "tokens", candidates)
+            return refused("ambiguous")
+    if _another_client_fully_named(prepared, winner_topic, stems):
+        return refused("ambiguous")
     return _decided(
-        prepared, prepared.entries[winner.entry].topic, "tokens", winner.score, candidates=candidates
+        prepared, winner_topic, "tokens", winner.score, candidates=_candidates_from(prepared, ranked)
     )
 
 
