@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-import pytest
+import threading
 
-from apps.topics.models import Topic, TopicAlias, TopicRepository
+import pytest
+from django.db import connection
+
+from apps.core.errors import Conflict
+from apps.topics.models import Category, Topic, TopicAlias, TopicRepository
 from apps.topics.repositories import repository_normalise
 from apps.topics.selectors import topic_resolve_repository
+from apps.topics.services import topic_alias_create, topic_create
 from tests.api.helpers import assert_documented
-from tests.conftest import make_topic
+from tests.conftest import make_topic, requires_postgres
 
 KELVIN = "\u212a"
 
@@ -187,3 +192,46 @@ def test_bindings_stay_in_their_organization(org, other_org, outsider_topic):
     assert (
         topic_resolve_repository(organization=other_org, repository="github.com/acme/web") == outsider_topic
     )
+
+
+@requires_postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_racing_topic_name_and_alias_cannot_both_take_one_name(org):
+    """The two tables share no constraint; the catalog lock serialises the check and the insert."""
+    category = Category.objects.create(organization=org, name="Client Work")
+    target = make_topic(org, "Project Alpha")
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def as_topic() -> None:
+        try:
+            barrier.wait()
+            topic_create(organization=org, name="Skunkworks", category_id=category.pk)
+            outcomes.append("topic")
+        except Conflict:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    def as_alias() -> None:
+        try:
+            barrier.wait()
+            topic_alias_create(topic=target, name="SKUNKWORKS")
+            outcomes.append("alias")
+        except Conflict:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    for _round in range(5):
+        Topic.objects.filter(name="Skunkworks").delete()
+        TopicAlias.objects.all().delete()
+        outcomes.clear()
+        threads = [threading.Thread(target=as_topic), threading.Thread(target=as_alias)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(outcomes) in (["refused", "topic"], ["alias", "refused"])
+        taken = Topic.objects.filter(name_key="skunkworks").count() + TopicAlias.objects.count()
+        assert taken == 1

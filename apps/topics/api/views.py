@@ -304,16 +304,14 @@ class TopicResolveView(ApiView):
 
 
 def _alias_of(request: Request, view: ApiView, topic_id: str, alias_id: str) -> TopicAlias:
-    topic = _topic_of(request, view, topic_id)
-    alias = TopicAlias.objects.filter(topic=topic, pk=alias_id).first()
+    alias = _topic_of(request, view, topic_id).aliases.filter(pk=alias_id).first()
     if alias is None:
         raise NotFound("Alias not found.", code="ALIAS_NOT_FOUND")
     return alias
 
 
 def _binding_of(request: Request, view: ApiView, topic_id: str, binding_id: str) -> TopicRepository:
-    topic = _topic_of(request, view, topic_id)
-    binding = TopicRepository.objects.filter(topic=topic, pk=binding_id).first()
+    binding = _topic_of(request, view, topic_id).repositories.filter(pk=binding_id).first()
     if binding is None:
         raise NotFound("Repository binding not found.", code="REPOSITORY_BINDING_NOT_FOUND")
     return binding
