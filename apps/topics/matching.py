@@ -34,6 +34,7 @@ was built from. The topic returned is built from the cached row of that same ver
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import math
 import re
@@ -158,6 +159,7 @@ def normalise(text: str) -> str:
     return " ".join(_NON_WORD.sub(" ", fold(text)).split())
 
 
+@functools.lru_cache(maxsize=65536)
 def _canonical(word: str) -> str:
     """Versions lose their "v" and trailing ".0": "v2.0", "2.0" and "2" are one word."""
     version = _VERSION.match(word)
@@ -169,6 +171,7 @@ def _canonical(word: str) -> str:
     return ".".join(parts)
 
 
+@functools.lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light, language-agnostic stem for simple plurals and inflections ("reviews", "alerting",
     "réseaux", "Kooperationen"); used on both sides, so it only needs to be consistent."""
@@ -297,12 +300,14 @@ class _Prepared:
     def _index(self) -> None:
         # Document frequency counts topics (not entries) whose name, aliases or category hold the word.
         holders: dict[str, set[int]] = {}
-        for entry in self.entries:
+        pairs_of = [self._pairs(entry.stems) for entry in self.entries]
+        for entry, pairs in zip(self.entries, pairs_of, strict=True):
             category = self.category_stems[self.category_ids[entry.topic]]
-            for word in {*entry.stems, *category}:
+            for word in {*entry.stems, *category, *pairs}:
                 holders.setdefault(word, set()).add(entry.topic)
-            for pair in self._pairs(entry.stems):
-                holders.setdefault(pair, set()).add(entry.topic)
+        category_lists = {
+            category_id: [stem(w) for w in words(name)] for category_id, name in self.category_names.items()
+        }
         total = max(len(self.ids), 1)
         self.idf = {word: math.log(1 + total / len(topics)) for word, topics in holders.items()}
         for word in STOP_WORDS:
@@ -310,16 +315,19 @@ class _Prepared:
                 self.idf[word] = STOP_WEIGHT
         self.unknown_weight = math.log(1 + total)  # as rare as a word only one topic holds
 
-        for number, entry in enumerate(self.entries):
+        for number, (entry, pairs) in enumerate(zip(self.entries, pairs_of, strict=True)):
             category_id = self.category_ids[entry.topic]
             category = self.category_stems[category_id]
             entry.weight = sum(self.idf[w] for w in set(entry.stems)) or 1.0
             entry.plain = " ".join(entry.words)
+            qualified = category_lists[category_id] + entry.stems
             for key in {
                 _key(entry.stems),
                 _key(sorted(entry.stems)),
                 "".join(entry.stems),
-                *self._qualified_keys(entry, category_id),
+                _key(qualified),
+                _key(sorted(qualified)),
+                _key(entry.stems + category_lists[category_id]),
             }:
                 self.exact.setdefault(key, set()).add(number)
             self.names_in_query.setdefault(_key(entry.stems), set()).add(number)
@@ -327,7 +335,7 @@ class _Prepared:
             for word in own:
                 role = ECHO if word in category else NAME
                 self.postings.setdefault(word, []).append((number, role, self.idf[word]))
-            for pair, (first, second) in self._pairs(entry.stems).items():
+            for pair, (first, second) in pairs.items():
                 weight = self.idf[first] + self.idf[second]
                 self.postings.setdefault(pair, []).append((number, NAME, weight))
             # Initials of every run of two or more consecutive words ("tbe", "m2").
@@ -340,7 +348,7 @@ class _Prepared:
         for category_id, category in self.category_stems.items():
             for word in category:
                 self.category_index.setdefault(word, set()).add(category_id)
-        pairs = {pair for entry in self.entries for pair in self._pairs(entry.stems)}
+        pairs = {pair for found in pairs_of for pair in found}
         self.known = {w for w in self.postings if w not in pairs} | set(self.category_index)
         self.vocabulary = sorted(self.known)
         self.folded_names = [name.casefold() for name in self.names]
@@ -350,11 +358,6 @@ class _Prepared:
     def _pairs(stems: list[str]) -> dict[str, tuple[str, str]]:
         """Two consecutive words written as one ("on call" → "oncall"), for split and joined words."""
         return {stems[i] + stems[i + 1]: (stems[i], stems[i + 1]) for i in range(len(stems) - 1)}
-
-    def _qualified_keys(self, entry: _Entry, category_id: str) -> set[str]:
-        category = [stem(w) for w in words(self.category_names[category_id])]
-        both = category + entry.stems
-        return {_key(both), _key(sorted(both)), _key(entry.stems + category)}
 
     def _word_set_index(self) -> None:
         for number, entry in enumerate(self.entries):
@@ -875,7 +878,14 @@ def _decide(prepared: _Prepared, query: str) -> Resolution:
     def refused(outcome: str) -> Resolution:
         # The pruned scores hold only topics that could win; a refusal offers the closest of all.
         everything, _weights = _scores(prepared, stems, canonicals, prune=False)
-        return _refused(outcome, "tokens", _candidates_from(prepared, _best_per_topic(prepared, everything)))
+        ranked_all = [
+            (prepared.entries[s.entry].topic, s.score) for s in _best_per_topic(prepared, everything)
+        ]
+        # A client (category) the query names offers its topics too: "northwind weekly call".
+        named = {c for word in stems if word not in STOP_WORDS for c in prepared.category_index.get(word, ())}
+        for category_id in sorted(named):
+            ranked_all += [(t, CANDIDATE_FLOOR) for t in prepared.category_topics.get(category_id, [])]
+        return _refused(outcome, "tokens", _live_candidates(prepared, ranked_all))
 
     eligible = [s for s in ranked if s.precision >= MIN_PRECISION and any(sim > 0 for sim in s.name_sims)]
     if not eligible or eligible[0].score < ACCEPT_SCORE:
