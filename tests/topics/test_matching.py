@@ -334,3 +334,68 @@ def test_a_lookup_makes_a_fixed_number_of_queries(
         assert topic.category.name == "Client Work"
     with django_assert_max_num_queries(1), pytest.raises(NotFound):
         topic_resolve(organization=org, query="xyzzy quux")
+
+
+# --- rules ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def clients(org: Organization) -> dict[str, Topic]:
+    rows = [
+        ("Contoso API", "Contoso"),
+        ("Contoso API v2", "Contoso"),
+        ("Contoso Support Portal", "Contoso"),
+        ("Tailspin Booking Engine", "Tailspin"),
+        ("DevOps", "Internal"),
+        ("Code Reviews", "Internal"),
+        ("Standup", "Meetings"),
+        ("Board Meetings", "Meetings"),
+    ]
+    topics = {name: make_topic(org, name, category) for name, category in rows}
+    topics["Contoso Pilot"] = make_topic(org, "Contoso Pilot", "Contoso", archived=True)
+    return topics
+
+
+@pytest.mark.parametrize(
+    ("query", "outcome", "rule", "topic"),
+    [
+        ("code review", "resolved", "exact", "Code Reviews"),  # plural
+        ("dev ops", "resolved", "exact", "DevOps"),  # split word
+        ("TBE", "resolved", "initials", "Tailspin Booking Engine"),
+        ("Contoso API - fix the pagination bug", "resolved", "name-in-query", "Contoso API"),
+        ("contoso api version 2", "resolved", "name-in-query", "Contoso API v2"),
+        ("Contoso Suport Portal", "resolved", "near-name", "Contoso Support Portal"),
+        ("contoso api 2.0", "resolved", "exact", "Contoso API v2"),  # versions
+        ("booking", "resolved", "tokens", "Tailspin Booking Engine"),
+        ("contoso", "ambiguous", "category-only", None),
+        ("meetings", "ambiguous", "category-only", None),
+        ("Contoso Pilot", "archived", "exact", "Contoso Pilot"),
+        ("contoso pilto", "archived", "near-name", "Contoso Pilot"),
+        ("Standup for the Contoso API", "ambiguous", "name-in-query", None),
+    ],
+)
+def test_each_rule_decides_and_is_reported(
+    org: Organization, clients: dict[str, Topic], query: str, outcome: str, rule: str, topic: str | None
+):
+    resolution = matching.topic_resolution(organization=org, query=query)
+    assert (resolution.outcome, resolution.rule) == (outcome, rule)
+    chosen = resolution.topic if resolution.topic is not None else resolution.archived
+    assert (resolution.prepared.names[chosen] if chosen is not None else None) == topic
+
+
+def test_an_archived_name_is_a_404_that_says_so_and_never_a_live_sibling(org: Organization, clients):
+    with pytest.raises(NotFound) as raised:
+        topic_resolve(organization=org, query="contoso pilot")
+    assert "archived" in raised.value.message
+    assert raised.value.details["archived"]["name"] == "Contoso Pilot"
+    assert "Contoso Pilot" not in {c["name"] for c in raised.value.details["candidates"]}
+
+
+def test_a_category_alone_offers_its_topics(org: Organization, clients):
+    with pytest.raises(Conflict) as raised:
+        topic_resolve(organization=org, query="Contoso")
+    assert {c["name"] for c in raised.value.details["candidates"]} == {
+        "Contoso API",
+        "Contoso API v2",
+        "Contoso Support Portal",
+    }
