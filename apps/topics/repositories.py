@@ -32,8 +32,11 @@ def repository_normalise(text: str) -> str:
     """The comparable form of a repository remote, path or pattern ("" when nothing is left)."""
     value = text.strip().replace("\\", "/")[:MAX_REPOSITORY_LENGTH]
     if _SCHEME.match(value):
-        parts = urlsplit(value)
-        value = f"{parts.hostname or ''}/{parts.path}"  # hostname drops user:password@ and :port
+        try:
+            parts = urlsplit(value)
+            value = f"{parts.hostname or ''}/{parts.path}"  # hostname drops user:password@ and :port
+        except ValueError:  # a malformed bracketed host ("http://[::1"): what follows the scheme, as a path
+            value = _SCHEME.sub("", value).replace("[", "").replace("]", "")
     else:
         scp = _SCP.match(value)
         if scp:

@@ -131,7 +131,7 @@ def test_binding_crud_stores_the_normalised_pattern(owner_api, topic):
     assert not TopicRepository.objects.exists()
 
 
-@pytest.mark.parametrize("pattern", ["", "*", "**/*", "  ", ".git"])
+@pytest.mark.parametrize("pattern", ["", "*", "**/*", "  ", ".git", "http://["])
 def test_a_pattern_that_names_nothing_is_400(owner_api, topic, pattern):
     response = owner_api.post(_repositories(topic), {"pattern": pattern}, format="json")
     assert response.status_code == 400 and response.json()["code"] == "VALIDATION_ERROR"
@@ -150,6 +150,8 @@ def test_a_pattern_that_names_nothing_is_400(owner_api, topic, pattern):
         ("C:\\src\\acme\\web", "c:/src/acme/web"),
         ("/home/dev/src/contoso-api/", "home/dev/src/contoso-api"),
         ("file:///srv/git/web.git", "srv/git/web"),
+        ("http://[::1", "::1"),  # malformed: urlsplit raises, still no 500
+        ("https://", ""),
     ],
 )
 def test_remotes_are_normalised(remote, normalised):
