@@ -85,7 +85,16 @@ def catalog_version(*, organization_id: str) -> str:
 
 
 def catalog_lock(*, organization_id: str) -> None:
-    """Lock the organization's catalog row until the transaction ends (PostgreSQL; SQLite serialises
-    writers anyway), so checks spanning two tables (a name free among names and aliases) cannot race."""
-    CatalogVersion.objects.get_or_create(organization=organization_id, defaults={"version": uuid.uuid4().hex})
-    CatalogVersion.objects.select_for_update().filter(organization=organization_id).first()
+    """Give the organization's catalog a new version and hold its row locked until the transaction ends.
+
+    Every write service calls it first, so concurrent catalog writes of one organization queue here
+    instead of locking topic rows in different orders (the triggers then update a row already held: no
+    deadlock), and checks spanning two tables (a name free among names and aliases) cannot race. One
+    upsert; on SQLite, which serialises writers anyway, it only bumps the version.
+    """
+    CatalogVersion.objects.bulk_create(
+        [CatalogVersion(organization=organization_id, version=uuid.uuid4().hex)],
+        update_conflicts=True,
+        unique_fields=["organization"],
+        update_fields=["version"],
+    )

@@ -1,8 +1,9 @@
 """Writes of categories, topics, topic aliases and repository bindings.
 
 Names are unique per organization by their folded key (``name_key``: NFKC + casefold), held by database
-constraints on the same key lookups use. Topic names and aliases share one namespace: that check spans
-two tables, so it runs under the organization's catalog lock. Every write here moves the organization's
+constraints on the same key lookups use. Every write first takes the organization's catalog lock
+(``catalog_lock``): topic names and aliases share one namespace, a check spanning two tables, and
+concurrent writes then lock rows in one order. Every write here moves the organization's
 catalog version (database triggers, ``apps.topics.catalog``), which is all topic matching needs to stay
 current.
 """
@@ -86,6 +87,7 @@ def _category_check_free(*, organization_id: str, name: str, category_id: str | 
 @transaction.atomic
 def category_create(*, organization: Organization, name: str) -> Category:
     category = Category(organization=organization, name=_clean_name(name))
+    catalog_lock(organization_id=organization.pk)
     _category_check_free(organization_id=organization.pk, name=category.name)
     _saved(category, taken=_category_name_taken(category.name))
     return category
@@ -96,6 +98,7 @@ def category_update(*, category: Category, name: str) -> Category:
     """Rename a category. Topic payloads carry their category's name, so webhook subscribers get a
     ``project.updated`` for each of its topics."""
     cleaned = _clean_name(name)
+    catalog_lock(organization_id=category.organization_id)
     renamed = cleaned != category.name
     category.name = cleaned
     _category_check_free(organization_id=category.organization_id, name=cleaned, category_id=category.pk)
@@ -110,6 +113,7 @@ def category_update(*, category: Category, name: str) -> Category:
 @transaction.atomic
 def category_delete(*, category: Category) -> None:
     """Delete an empty category; one that still holds topics (archived ones too) is refused."""
+    catalog_lock(organization_id=category.organization_id)
     try:
         category.delete()
     except ProtectedError as exc:
@@ -137,10 +141,10 @@ def topic_update(
 ) -> Topic:
     """Rename, move or (un)archive a topic. Archiving keeps its entries and hides it from agents."""
     fields = ["updated_at"]
+    catalog_lock(organization_id=topic.organization_id)
     if name is not None:
         topic.name = _clean_name(name)
         fields += ["name", "name_key"]
-        catalog_lock(organization_id=topic.organization_id)
         _topic_name_check_free(organization_id=topic.organization_id, name=topic.name, topic_id=topic.pk)
     if category_id is not None:
         topic.category = _category_of(organization_id=topic.organization_id, category_id=category_id)
@@ -156,6 +160,7 @@ def topic_update(
 @transaction.atomic
 def topic_delete(*, topic: Topic) -> None:
     """Delete a topic nobody has logged time on; with entries it must be archived instead."""
+    catalog_lock(organization_id=topic.organization_id)
     # Recorded first, since the payload needs the row; a refused delete rolls the event back with it.
     project_event_record(name="project.deleted", topic=topic)
     try:
@@ -188,7 +193,9 @@ def topic_alias_update(*, alias: TopicAlias, name: str) -> TopicAlias:
     return alias
 
 
+@transaction.atomic
 def topic_alias_delete(*, alias: TopicAlias) -> None:
+    catalog_lock(organization_id=alias.organization_id)
     alias.delete()
 
 
@@ -209,6 +216,7 @@ def topic_repository_add(*, topic: Topic, pattern: str) -> TopicRepository:
             f"A repository pattern can be at most {PATTERN_MAX} characters.",
             details={"pattern": [f"At most {PATTERN_MAX} characters."]},
         )
+    catalog_lock(organization_id=topic.organization_id)
     bindings = TopicRepository.objects.filter(organization_id=topic.organization_id)
     existing = bindings.filter(pattern=normalised).first()
     taken = Conflict(
@@ -227,5 +235,7 @@ def topic_repository_add(*, topic: Topic, pattern: str) -> TopicRepository:
     return binding
 
 
+@transaction.atomic
 def topic_repository_delete(*, binding: TopicRepository) -> None:
+    catalog_lock(organization_id=binding.organization_id)
     binding.delete()
