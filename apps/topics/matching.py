@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import gc
 import itertools
 import math
 import re
@@ -255,6 +256,18 @@ class _Prepared:
 
     @classmethod
     def build(cls, organization_id: str, version: str) -> _Prepared:
+        # The build allocates hundreds of thousands of small objects and no cycles: the cyclic garbage
+        # collector's passes over them would cost about a third of the build.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return cls._build(organization_id, version)
+        finally:
+            if collecting:
+                gc.enable()
+
+    @classmethod
+    def _build(cls, organization_id: str, version: str) -> _Prepared:
         prepared = cls(version=version)
         prepared.topic_fields = [f.attname for f in Topic._meta.concrete_fields]
         prepared.category_fields = [f.attname for f in Category._meta.concrete_fields]
