@@ -399,3 +399,22 @@ def test_a_category_alone_offers_its_topics(org: Organization, clients):
         "Contoso API v2",
         "Contoso Support Portal",
     }
+
+
+def test_the_version_triggers_are_reinstalled_by_migrate(org: Organization, catalogue: dict[str, Topic]):
+    """SQLite drops a table's triggers when a migration rebuilds it; every migrate puts them back."""
+    from django.apps import apps
+    from django.db import connection
+
+    from apps.topics.apps import _reinstall_catalog_triggers
+    from apps.topics.catalog import catalog_triggers_drop, catalog_version
+
+    research = Topic.objects.filter(pk=catalogue["Research"].pk)
+    catalog_triggers_drop(connection)
+    before = catalog_version(organization_id=org.pk)
+    research.update(name="Without triggers")
+    assert catalog_version(organization_id=org.pk) == before  # what a rebuilt SQLite table would do
+    _reinstall_catalog_triggers(sender=apps.get_app_config("topics"), using="default")
+    research.update(name="With triggers")
+    assert catalog_version(organization_id=org.pk) != before
+    assert topic_resolve(organization=org, query="with triggers") == catalogue["Research"]
