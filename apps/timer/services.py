@@ -33,6 +33,7 @@ from apps.organizations.models import Organization
 from apps.tags.models import Tag
 from apps.tags.services import tags_get_or_create
 from apps.topics.models import Topic
+from apps.topics.selectors import topic_resolve_repository
 from apps.webhooks.events import time_entry_event_record
 
 # How far back a start or stop may be dated (``at``): an offline client replays its journal within a day.
@@ -133,11 +134,12 @@ def _not_before_start(entry: ClockedTime, at: datetime) -> None:
 def timer_topic_from_source(
     *, organization: Organization, agent: Agent | None, repository: str
 ) -> Topic | None:
-    """The topic of a start that names a repository but no topic: the repository's, else the agent's default.
-
-    Repository bindings belong to topic matching; until they exist no repository names a topic, and the
-    agent's default topic (if it has one, in this organization) is the answer.
-    """
+    """The topic of a start that names a repository but no topic: the topic bound to the repository (see
+    ``topic_resolve_repository``), else the agent's default topic (if it has one, in this organization)."""
+    if repository:
+        bound = topic_resolve_repository(organization=organization, repository=repository)
+        if bound is not None:
+            return bound
     if agent is not None and agent.default_topic_id is not None:
         topic = agent.default_topic
         if topic is not None and topic.organization_id == organization.pk:

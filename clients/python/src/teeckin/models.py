@@ -211,6 +211,16 @@ class PatchedTagInputRequest(BaseModel):
     name: constr(min_length=1, max_length=100) | None = None
 
 
+class PatchedTopicAliasInputRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="ignore",
+    )
+    name: constr(min_length=1, max_length=200) | None = None
+    """
+    Unique per organization among topic names and aliases.
+    """
+
+
 class PatchedTopicUpdateInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
@@ -431,6 +441,26 @@ class TimerStopOutput(BaseModel):
     clockedTime: StoppedEntryOutput
 
 
+class TopicAliasInputRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="ignore",
+    )
+    name: constr(min_length=1, max_length=200)
+    """
+    Unique per organization among topic names and aliases.
+    """
+
+
+class TopicAliasOutput(BaseModel):
+    model_config = ConfigDict(
+        extra="ignore",
+    )
+    id: str
+    topicId: str
+    name: constr(max_length=200)
+    createdAt: AwareDatetime
+
+
 class TopicCreateInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
@@ -471,6 +501,92 @@ class TopicRefOutput(BaseModel):
     id: str
     name: str
     category: str
+
+
+class TopicRepositoryInputRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="ignore",
+    )
+    pattern: constr(min_length=1, max_length=1000)
+    """
+    A repository name, owner/name, host/owner/name or remote URL; * ? [ ] are globs.
+    """
+
+
+class TopicRepositoryOutput(BaseModel):
+    model_config = ConfigDict(
+        extra="ignore",
+    )
+    id: str
+    topicId: str
+    pattern: str
+    """
+    Normalised: lower case, host/owner/name, no scheme or .git.
+    """
+    createdAt: AwareDatetime
+
+
+class TopicResolveBindingOutput(BaseModel):
+    model_config = ConfigDict(
+        extra="ignore",
+    )
+    pattern: str
+    topicId: str
+
+
+class TopicResolveCandidateOutput(BaseModel):
+    model_config = ConfigDict(
+        extra="ignore",
+    )
+    id: str
+    name: str
+    category: str
+    score: float
+    """
+    0-100; closest first.
+    """
+
+
+class TopicResolveErrorOutput(BaseModel):
+    model_config = ConfigDict(
+        extra="ignore",
+    )
+    error: str
+    code: str
+    details: dict[str, Any]
+
+
+class TopicResolveOutput(BaseModel):
+    model_config = ConfigDict(
+        extra="ignore",
+    )
+    query: str | None
+    """
+    q as given, or null.
+    """
+    repository: str | None
+    """
+    The repository normalised, or null.
+    """
+    resolved: bool
+    """
+    Whether a timer start would land on `topic`.
+    """
+    topic: TopicRefOutput | None
+    rule: str
+    """
+    The rule that decided: id, exact, name-in-query, tokens, …
+    """
+    score: float | None
+    candidates: list[TopicResolveCandidateOutput]
+    bindings: list[TopicResolveBindingOutput]
+    """
+    Repository bindings that matched, best first.
+    """
+    error: TopicResolveErrorOutput | None
+    """
+    The error a start would answer, or null.
+    """
 
 
 class WebhookCreateInputRequest(BaseModel):
@@ -803,11 +919,25 @@ class TimerActiveOutput(BaseModel):
     clockedTime: TimerEntryOutput | None
 
 
+class TopicAliasListOutput(BaseModel):
+    model_config = ConfigDict(
+        extra="ignore",
+    )
+    aliases: list[TopicAliasOutput]
+
+
 class TopicListOutput(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
     )
     topics: list[TopicOutput]
+
+
+class TopicRepositoryListOutput(BaseModel):
+    model_config = ConfigDict(
+        extra="ignore",
+    )
+    repositories: list[TopicRepositoryOutput]
 
 
 class TopicsForAgentOutput(BaseModel):
