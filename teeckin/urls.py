@@ -7,6 +7,7 @@ from apps.agents.api.views import AgentTokenView
 from apps.core.api import urls as api_urls
 from apps.core.api.views import api_not_found
 from apps.ratelimits.decorators import token_endpoint_limited
+from apps.web.views.accounts import SignInView
 
 # DOT's views reverse "oauth2_provider:token", so the token endpoint lives in that namespace.
 # Brute-force protection: every attempt counts per IP and per client id before the secret is checked.
@@ -24,8 +25,12 @@ urlpatterns = [
     path("api/v1/", include(api_urls.full, namespace="v1")),
     path("api/", include(api_urls.docs, namespace="api-docs")),
     path("api/", include(api_urls.full, namespace="api")),
-    # Must stay last: everything under /api/ that nothing above matched.
+    # Must stay last among /api/ paths: everything under /api/ that nothing above matched.
     re_path(r"^api/", api_not_found),
+    # The people's pages: sign in (with the browser's timezone), Django's other auth views, then the app.
+    path("accounts/login/", SignInView.as_view(), name="login"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("apps.web.urls")),
 ]
 
 handler404 = "apps.core.api.views.handler404"

@@ -37,6 +37,11 @@ class Agent(AbstractApplication):
         return self.name or self.client_id
 
     @property
+    def kind(self) -> str:
+        """ "interactive" for browser-OAuth agents (authorization code), "secret" for client-credentials ones."""  # noqa: E501
+        return "interactive" if self.authorization_grant_type == self.GRANT_AUTHORIZATION_CODE else "secret"
+
+    @property
     def allowed_scope_list(self) -> list[str]:
         return self.allowed_scopes.split()
 

@@ -46,3 +46,32 @@ def membership_role_set(*, membership: Membership, role: str) -> Membership:
     membership.role = role
     membership.save(update_fields=["role"])
     return membership
+
+
+def organization_update(
+    *,
+    organization: Organization,
+    guidance: str | None = None,
+    allow_overlaps: bool | None = None,
+    max_timer_hours: int | None = None,
+) -> Organization:
+    """Change an organization's guidance text, overlap policy or forgotten-timer limit (0 turns auto-stop
+    off); only the arguments given change. The plan is the operator's, set in the Django admin."""
+    fields = []
+    if guidance is not None:
+        organization.guidance = guidance
+        fields.append("guidance")
+    if allow_overlaps is not None:
+        organization.allow_overlaps = allow_overlaps
+        fields.append("allow_overlaps")
+    if max_timer_hours is not None:
+        if not 0 <= max_timer_hours <= 168:
+            raise ValidationFailed(
+                "The forgotten-timer limit is 0 (off) to 168 hours.",
+                details={"max_timer_hours": ["0 to 168 hours."]},
+            )
+        organization.max_timer_hours = max_timer_hours
+        fields.append("max_timer_hours")
+    if fields:
+        organization.save(update_fields=fields)
+    return organization

@@ -1,0 +1,175 @@
+"""Settings > Topics (admins) and Settings > Organization (owners)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from apps.core.errors import DomainError
+from apps.organizations.models import Membership
+from apps.organizations.services import membership_remove, membership_role_set, organization_update
+from apps.topics.models import Category, Topic
+from apps.topics.services import category_create, topic_create, topic_update
+from apps.web.access import page
+from apps.web.forms import GuidanceForm, NameForm, PolicyForm, RoleForm, TopicCreateForm
+from apps.web.views.common import membership_of
+from apps.webhooks.models import WebhookDelivery, WebhookEndpoint
+from apps.webhooks.services import delivery_redeliver
+
+ADMIN = Membership.Role.ADMIN
+OWNER = Membership.Role.OWNER
+DELIVERY_LOG_SIZE = 50
+
+
+@page(ADMIN)
+def topics(request: HttpRequest) -> HttpResponse:
+    membership = membership_of(request)
+    organization = membership.organization
+    categories = Category.objects.filter(organization=organization).prefetch_related(
+        Prefetch("topics", queryset=Topic.objects.order_by("archived", "name"))
+    )
+    category_form = NameForm(prefix="category")
+    topic_form = TopicCreateForm(prefix="topic", categories=[(c.id, c.name) for c in categories])
+    guidance_form = GuidanceForm(initial={"guidance": organization.guidance})
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "category":
+                category_form = NameForm(request.POST, prefix="category")
+                if category_form.is_valid():
+                    category_create(organization=organization, name=category_form.cleaned_data["name"])
+                    messages.success(request, "Category added.")
+                    return redirect("web:topics")
+            elif action == "topic":
+                topic_form = TopicCreateForm(
+                    request.POST, prefix="topic", categories=[(c.id, c.name) for c in categories]
+                )
+                if topic_form.is_valid():
+                    data = topic_form.cleaned_data
+                    topic_create(organization=organization, name=data["name"], category_id=data["category"])
+                    messages.success(request, "Topic added.")
+                    return redirect("web:topics")
+            elif action == "guidance":
+                guidance_form = GuidanceForm(request.POST)
+                if guidance_form.is_valid():
+                    organization_update(
+                        organization=organization, guidance=guidance_form.cleaned_data["guidance"]
+                    )
+                    messages.success(request, "Guidance saved.")
+                    return redirect("web:topics")
+        except DomainError as exc:
+            form = category_form if action == "category" else topic_form
+            form.add_error("name", exc.message)
+        status = 400
+    context = {
+        "categories": categories,
+        "category_form": category_form,
+        "topic_form": topic_form,
+        "guidance_form": guidance_form,
+    }
+    return render(request, "web/topics.html", context, status=status)
+
+
+@require_POST
+@page(ADMIN)
+def topic_archive(request: HttpRequest, topic_id: str) -> HttpResponse:
+    topic = Topic.objects.filter(organization_id=membership_of(request).organization_id, pk=topic_id).first()
+    if topic is None:
+        raise Http404("No such topic.")
+    archived = request.POST.get("archived") == "1"
+    topic_update(topic=topic, archived=archived)
+    messages.success(request, f"{topic.name} {'archived' if archived else 'restored'}.")
+    return redirect("web:topics")
+
+
+@page(OWNER)
+def organization(request: HttpRequest) -> HttpResponse:
+    membership = membership_of(request)
+    org = membership.organization
+    policy_form = PolicyForm(
+        request.POST or None,
+        initial={"allow_overlaps": org.allow_overlaps, "max_timer_hours": org.max_timer_hours},
+    )
+    if request.method == "POST" and policy_form.is_valid():
+        data = policy_form.cleaned_data
+        try:
+            organization_update(
+                organization=org,
+                allow_overlaps=data["allow_overlaps"],
+                max_timer_hours=data["max_timer_hours"],
+            )
+        except DomainError as exc:
+            policy_form.add_error("max_timer_hours", exc.message)
+        else:
+            messages.success(request, "Policies saved.")
+            return redirect("web:organization")
+    members = Membership.objects.filter(organization=org).select_related("user").order_by("user__username")
+    endpoints = WebhookEndpoint.objects.filter(organization=org).order_by("created_at")
+    deliveries = (
+        WebhookDelivery.objects.filter(endpoint__organization=org)
+        .select_related("event", "endpoint")
+        .order_by("-created_at")[:DELIVERY_LOG_SIZE]
+    )
+    context = {
+        "organization": org,
+        "policy_form": policy_form,
+        "members": members,
+        "roles": Membership.Role.choices,
+        "endpoints": endpoints,
+        "deliveries": deliveries,
+    }
+    return render(request, "web/organization.html", context, status=400 if policy_form.errors else 200)
+
+
+def _member_of(request: HttpRequest, membership_id: str) -> Membership:
+    target = (
+        Membership.objects.filter(organization_id=membership_of(request).organization_id, pk=membership_id)
+        .select_related("user")
+        .first()
+    )
+    if target is None:
+        raise Http404("No such member.")
+    return target
+
+
+@require_POST
+@page(OWNER)
+def member_role(request: HttpRequest, membership_id: str) -> HttpResponse:
+    target = _member_of(request, membership_id)
+    form = RoleForm(request.POST)
+    if target.pk == membership_of(request).pk:
+        # An owner demoting themselves could leave the organization without one.
+        messages.error(request, "You cannot change your own role; ask another owner.")
+    elif form.is_valid():
+        membership_role_set(membership=target, role=form.cleaned_data["role"])
+        messages.success(request, f"{target.user.username} is now {target.get_role_display().lower()}.")
+    return redirect("web:organization")
+
+
+@require_POST
+@page(OWNER)
+def member_remove(request: HttpRequest, membership_id: str) -> HttpResponse:
+    target = _member_of(request, membership_id)
+    if target.pk == membership_of(request).pk:
+        messages.error(request, "You cannot remove yourself; ask another owner.")
+    else:
+        membership_remove(membership=target)
+        messages.success(request, f"{target.user.username} removed from the organization.")
+    return redirect("web:organization")
+
+
+@require_POST
+@page(OWNER)
+def delivery_redeliver_view(request: HttpRequest, delivery_id: str) -> HttpResponse:
+    delivery = WebhookDelivery.objects.filter(
+        endpoint__organization_id=membership_of(request).organization_id, pk=delivery_id
+    ).first()
+    if delivery is None:
+        raise Http404("No such delivery.")
+    delivery_redeliver(delivery=delivery)
+    messages.success(request, "Delivery queued again.")
+    return redirect("web:organization")
