@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import timedelta, tzinfo
+from dataclasses import dataclass
+from datetime import date, timedelta, tzinfo
 from typing import Any
 
 from django.db.models import QuerySet
@@ -26,7 +27,27 @@ from apps.web.views.common import (
 EXPORT_CHUNK = 2000
 
 
-def _report(request: HttpRequest) -> tuple[ReportForm, Report, QuerySet[ClockedTime]]:
+@dataclass(frozen=True)
+class _Asked:
+    form: ReportForm
+    group_by: str
+    start: date
+    end: date
+    entries: QuerySet[ClockedTime]  # who and what, not yet limited to the days
+
+    def report(self) -> Report:
+        return report_build(
+            self.entries,
+            group_by=self.group_by,
+            start=self.start,
+            end=self.end,
+            tz=timezone.get_current_timezone(),
+            now=timezone.now(),
+        )
+
+
+def _asked(request: HttpRequest) -> _Asked:
+    """The report the query string asks for; a bad value falls back to its default (the form says so)."""
     membership = membership_of(request)
     form = ReportForm(
         request.GET or None,
@@ -37,23 +58,20 @@ def _report(request: HttpRequest) -> tuple[ReportForm, Report, QuerySet[ClockedT
     today = timezone.localdate()
     start, end = form.dates(today - timedelta(days=today.weekday()), today)
     data = form.cleaned_data if form.is_valid() else {}
-    group_by = data.get("group_by") or "topic"
-    entries = visible_entries(membership, data)
-    report = report_build(
-        entries,
-        group_by=group_by,
+    return _Asked(
+        form=form,
+        group_by=data.get("group_by") or "topic",
         start=start,
         end=end,
-        tz=timezone.get_current_timezone(),
-        now=timezone.now(),
+        entries=visible_entries(membership, data),
     )
-    return form, report, entries
 
 
 @page()
 def reports(request: HttpRequest) -> HttpResponse:
     """Totals over any range, grouped as asked: the organization's for admins, one's own for members."""
-    form, report, _ = _report(request)
+    asked = _asked(request)
+    report = asked.report()
     rows = (
         days_filled(report.rows, start=report.start, end=report.end)
         if report.group_by == "day"
@@ -64,7 +82,12 @@ def reports(request: HttpRequest) -> HttpResponse:
         "hours": [round(row.seconds / 3600, 2) for row in rows],
         "label": "Hours",
     }
-    context = {"form": form, "report": report, "chart": json.dumps(chart), "query": request.GET.urlencode()}
+    context = {
+        "form": asked.form,
+        "report": report,
+        "chart": json.dumps(chart),
+        "query": request.GET.urlencode(),
+    }
     return render(request, "web/reports.html", context)
 
 
@@ -98,11 +121,11 @@ def _entry_rows(entries: QuerySet[ClockedTime], tz: tzinfo) -> Iterator[list[Any
 @page()
 def reports_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The report as CSV: one row per group (default) or per entry, streamed."""
-    form, report, entries = _report(request)
-    per_entry = form.is_valid() and form.cleaned_data.get("rows") == "entry"
+    asked = _asked(request)
+    per_entry = asked.form.is_valid() and asked.form.cleaned_data.get("rows") == "entry"
     if per_entry:
         tz = timezone.get_current_timezone()
-        in_range = entries_in_days(entries, start=report.start, end=report.end, tz=tz)
+        in_range = entries_in_days(asked.entries, start=asked.start, end=asked.end, tz=tz)
         header = [
             "date",
             "start",
@@ -118,6 +141,7 @@ def reports_csv(request: HttpRequest) -> StreamingHttpResponse:
         ]
         lines = csv_lines(header, _entry_rows(in_range, tz))
     else:
+        report = asked.report()
         header = [report.group_by, "hours", "minutes", "entries"]
         lines = csv_lines(
             header,
@@ -126,7 +150,7 @@ def reports_csv(request: HttpRequest) -> StreamingHttpResponse:
                 for row in report.rows
             ),
         )
-    name = f"teeckin-{report.group_by if not per_entry else 'entries'}-{report.start}-{report.end}.csv"
+    name = f"teeckin-{'entries' if per_entry else asked.group_by}-{asked.start}-{asked.end}.csv"
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
