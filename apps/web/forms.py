@@ -26,6 +26,11 @@ _CODE_FIELDS = {
 }
 
 
+class Form(forms.Form):
+    # Labels without Django's trailing colon.
+    label_suffix = ""
+
+
 def refusal_to_form(form: forms.Form, exc: DomainError) -> None:
     """Show a service's refusal next to the field it is about (else above the form)."""
     details = exc.details if isinstance(exc.details, dict) else {}
@@ -41,7 +46,7 @@ def tag_names(value: str) -> list[str]:
     return [name.strip() for name in value.split(",") if name.strip()]
 
 
-class EntryForm(forms.Form):
+class EntryForm(Form):
     """A finished entry (new or edited), times in the person's timezone."""
 
     topic = forms.ChoiceField(label="Topic")
@@ -61,7 +66,7 @@ class EntryForm(forms.Form):
         self.fields["topic"].choices = topics
 
 
-class EntryFilterForm(forms.Form):
+class EntryFilterForm(Form):
     """The filters shared by the timesheet and the reports. Unknown values are ignored (the field is
     reported invalid), never an error page."""
 
@@ -116,7 +121,7 @@ class ReportForm(EntryFilterForm):
     )
 
 
-class AgentCreateForm(forms.Form):
+class AgentCreateForm(Form):
     name = forms.CharField(label="Name", max_length=255)
     default_topic = forms.ChoiceField(label="Default topic", required=False)
     scopes = forms.MultipleChoiceField(
@@ -135,11 +140,11 @@ class AgentSettingsForm(AgentCreateForm):
         del self.fields["name"]
 
 
-class NameForm(forms.Form):
+class NameForm(Form):
     name = forms.CharField(label="Name", max_length=200)
 
 
-class TopicCreateForm(forms.Form):
+class TopicCreateForm(Form):
     name = forms.CharField(label="Topic name", max_length=200)
     category = forms.ChoiceField(label="Category")
 
@@ -148,7 +153,7 @@ class TopicCreateForm(forms.Form):
         self.fields["category"].choices = categories
 
 
-class GuidanceForm(forms.Form):
+class GuidanceForm(Form):
     guidance = forms.CharField(
         label="Guidance for agents",
         required=False,
@@ -158,7 +163,7 @@ class GuidanceForm(forms.Form):
     )
 
 
-class PolicyForm(forms.Form):
+class PolicyForm(Form):
     allow_overlaps = forms.BooleanField(
         label="Accept overlapping entries of one person (agents working in parallel)", required=False
     )
@@ -167,11 +172,11 @@ class PolicyForm(forms.Form):
     )
 
 
-class RoleForm(forms.Form):
+class RoleForm(Form):
     role = forms.ChoiceField(label="Role", choices=Membership.Role.choices)
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(Form):
     timezone = forms.CharField(
         label="Timezone",
         max_length=64,

@@ -134,7 +134,7 @@ def test_the_24_hour_limit_shows_next_to_the_end(owner_web, owner, topic):
     response = csrf_post(owner_web, "/timesheet/entries/new", data)
     assert response.status_code == 400
     field = re.search(r'<div class="field has-error">(.*?)</div>', response.content.decode(), re.S).group(1)
-    assert 'id="id_end_time"' in field and "at most 24 hours" in field
+    assert 'id="new_end_time"' in field and "at most 24 hours" in field
     assert not ClockedTime.objects.exists()
     # The tag named in the refused entry was rolled back with it.
     assert not owner.membership.organization.tags.filter(name="fresh-tag").exists()
@@ -148,7 +148,7 @@ def test_an_overlap_is_refused_when_the_organization_forbids_it(owner_web, owner
     response = csrf_post(owner_web, "/timesheet/entries/new", data)
     assert response.status_code == 400
     field = re.search(r'<div class="field has-error">(.*?)</div>', response.content.decode(), re.S).group(1)
-    assert 'id="id_start_time"' in field and "overlaps" in field
+    assert 'id="new_start_time"' in field and "overlaps" in field
 
 
 def test_inline_edit_through_htmx(owner_web, owner, topic, research):

@@ -34,14 +34,19 @@ def _filter_form(request: HttpRequest) -> EntryFilterForm:
     membership = membership_of(request)
     return EntryFilterForm(
         request.GET or None,
+        auto_id="filter_%s",
         topics=topic_choices(membership, include_archived=True),
         agents=agent_choices(membership),
         members=member_choices(membership),
     )
 
 
-def _entry_form(request: HttpRequest, data: Any = None, **kwargs: Any) -> EntryForm:
-    return EntryForm(data, topics=topic_choices(membership_of(request)), **kwargs)
+def _entry_form(
+    request: HttpRequest, data: Any = None, entry: ClockedTime | None = None, **kwargs: Any
+) -> EntryForm:
+    # Each form on the page gets its own element ids, so every label names its own field.
+    auto_id = f"{entry.id}_%s" if entry else "new_%s"
+    return EntryForm(data, topics=topic_choices(membership_of(request)), auto_id=auto_id, **kwargs)
 
 
 def _timesheet(request: HttpRequest, entry_form: EntryForm, status: int = 200) -> HttpResponse:
@@ -178,7 +183,7 @@ def entry_edit(request: HttpRequest, entry_id: str) -> HttpResponse:
     """The inline editor of one entry (htmx swaps it in place of the row)."""
     entry = _own_entry(request, entry_id)
     if request.method == "POST":
-        form = _entry_form(request, request.POST)
+        form = _entry_form(request, request.POST, entry)
         if _save(request, form, entry) is not None:
             return _row(request, _own_entry(request, entry_id))
     else:
@@ -189,7 +194,7 @@ def entry_edit(request: HttpRequest, entry_id: str) -> HttpResponse:
             "notes": entry.notes,
             "tags": ", ".join(sorted(tag.name for tag in entry.tags.all())),
         }
-        form = _entry_form(request, initial=initial)
+        form = _entry_form(request, entry=entry, initial=initial)
     return render(request, "web/_entry_edit.html", {"entry": entry, "form": form})
 
 
