@@ -6,6 +6,7 @@ import csv
 import io
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -71,7 +72,7 @@ def test_an_agents_timer_shows_on_the_dashboard_and_stops_from_it(
     running.get_by_role("button", name="Stop").click()
     expect(running).to_contain_text("No timer is running.")
     status, active = http("GET", f"{live_server.url}/api/timer/active", token=access)
-    assert status == 200 and active in (None, {}) or not active.get("running", False)
+    assert (status == 200 and active in (None, {})) or not active.get("running", False)
     assert not ClockedTime.objects.filter(user=owner, end_time__isnull=True).exists()
 
 
@@ -145,7 +146,7 @@ def test_run_a_report_and_download_its_csv(page: Page, live_server, owner, teamm
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="one row per entry").click()
-    rows = list(csv.DictReader(io.StringIO(open(download_info.value.path(), encoding="utf-8").read())))
+    rows = list(csv.DictReader(io.StringIO(Path(download_info.value.path()).read_text(encoding="utf-8"))))
     assert sorted((row["member"], row["topic"], row["minutes"], row["notes"]) for row in rows) == [
         ("olivia", "Project Alpha", "90", "'=1+2"),
         ("olivia", "Research", "30", "reading"),
@@ -153,7 +154,7 @@ def test_run_a_report_and_download_its_csv(page: Page, live_server, owner, teamm
     ]
     with page.expect_download() as download_info:
         page.get_by_role("link", name="one row per topic").click()
-    grouped = list(csv.reader(io.StringIO(open(download_info.value.path(), encoding="utf-8").read())))
+    grouped = list(csv.reader(io.StringIO(Path(download_info.value.path()).read_text(encoding="utf-8"))))
     assert grouped == [
         ["topic", "hours", "minutes", "entries"],
         ["Project Alpha", "2.5", "150", "2"],
@@ -179,7 +180,7 @@ def test_create_an_agent_and_use_its_secret(page: Page, live_server, owner, topi
     status, token = token_for(live_server.url, client_id, secret)
     assert status == 200 and token["access_token"].startswith("tat_")
     status, me = http("GET", f"{live_server.url}/api/agent/me", token=token["access_token"])
-    assert status == 200
+    assert status == 200 and me["agent"]["name"] == "Claude Code on my laptop"
     page.get_by_role("link", name="Done: go to its Secrets tab").click()
     expect(page.locator("table.secrets")).not_to_contain_text(secret)
     assert Agent.objects.get(client_id=client_id).default_topic == topic
