@@ -60,10 +60,11 @@ def report_entries(
     tag: str = "",
     agent: str = "",
     member: str = "",
+    repository: str = "",
 ) -> QuerySet[ClockedTime]:
     """The organization's entries (only ``user_id``'s when given: a member sees their own), narrowed by
     topic id, tag name (any case), agent client id ("none": entries logged without an agent) and member
-    username. Empty values do not filter."""
+    username, and by the repository the work was in (provenance). Empty values do not filter."""
     entries = ClockedTime.objects.filter(organization_id=organization_id)
     if user_id is not None:
         entries = entries.filter(user_id=user_id)
@@ -77,6 +78,8 @@ def report_entries(
         entries = entries.filter(agent__client_id=agent)
     if member:
         entries = entries.filter(user__username=member)
+    if repository:
+        entries = entries.filter(source_repository=repository)
     return entries
 
 

@@ -75,6 +75,9 @@ class EntryFilterForm(Form):
     topic = forms.ChoiceField(label="Topic", required=False)
     tag = forms.CharField(label="Tag", required=False, max_length=100)
     agent = forms.ChoiceField(label="Agent", required=False)
+    repository = forms.CharField(
+        label="Repository", required=False, max_length=500, help_text="As the agent reported it."
+    )
     member = forms.ChoiceField(label="Member", required=False)
 
     def __init__(

@@ -6,7 +6,7 @@ app_name = "web"
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
-    path("timer/stop", dashboard.timer_stop_view, name="timer-stop"),
+    path("timers/<str:entry_id>/stop", dashboard.timer_stop_view, name="timer-stop"),
     path("timesheet/", timesheet.timesheet, name="timesheet"),
     path("timesheet/entries/new", timesheet.entry_create, name="entry-create"),
     path("timesheet/entries/<str:entry_id>", timesheet.entry_row, name="entry"),

@@ -77,10 +77,16 @@ def sign_in(page: Any, base_url: str, username: str, password: str) -> None:
 
 
 def http(
-    method: str, url: str, *, form: dict[str, str] | None = None, body: Any = None, token: str = ""
+    method: str,
+    url: str,
+    *,
+    form: dict[str, str] | None = None,
+    body: Any = None,
+    token: str = "",
+    headers: dict[str, str] | None = None,
 ) -> Any:
     """A request from outside the browser (an agent), over real HTTP to the live server."""
-    headers = {}
+    headers = dict(headers or {})
     data = None
     if form is not None:
         data = urllib.parse.urlencode(form).encode()

@@ -37,15 +37,29 @@ def test_a_wrong_password_stays_on_the_sign_in_page(page: Page, live_server, own
     expect(page.get_by_role("alert")).to_contain_text("didn't match")
 
 
-def test_an_agents_timer_shows_on_the_dashboard_and_stops_from_it(
-    page: Page, live_server, owner, topic, shoot
+def test_an_agents_timers_show_on_the_dashboard_and_one_stops_from_it(
+    page: Page, live_server, owner, topic, research, shoot
 ):
     credentials = make_agent(owner, "Claude Code")
     status, token = token_for(live_server.url, credentials.client_id, credentials.client_secret)
     assert status == 200
     access = token["access_token"]
-    status, _ = http("POST", f"{live_server.url}/api/timer/start", body={"topicId": topic.id}, token=access)
-    assert status in (200, 201)
+    # Two Claude Code sessions at once, each with its own timer and saying where it works.
+    for session, repository, item in [
+        ("4f2a9c", "github.com/acme/api", topic),
+        ("b71e03", "github.com/acme/web", research),
+    ]:
+        status, _ = http(
+            "POST",
+            f"{live_server.url}/api/timer/start",
+            body={
+                "topicId": item.id,
+                "source": {"client": "claude-code", "repository": repository, "branch": "main"},
+            },
+            token=access,
+            headers={"X-Teeckin-Session": session},
+        )
+        assert status in (200, 201)
     # Some history for the totals and the 14-day chart.
     now = timezone.now()
     for days, minutes in [(1, 95), (2, 40), (3, 150), (5, 60), (8, 120), (12, 30)]:
@@ -59,21 +73,33 @@ def test_an_agents_timer_shows_on_the_dashboard_and_stops_from_it(
             end_time=start + timedelta(minutes=minutes),
             type="manual",
             notes="Refactoring",
+            session="4f2a9c",
+            source_client="claude-code",
+            source_repository="github.com/acme/api",
         )
 
     sign_in(page, live_server.url, "olivia", "pw-olivia")
     running = page.locator("#running")
-    expect(running).to_contain_text("Project Alpha")
-    expect(running).to_contain_text("by Claude Code")
-    expect(running.locator(".elapsed")).to_have_text(re.compile(r"^\d+:\d\d:\d\d$"))
+    api_timer = running.locator(".running-timer", has_text="github.com/acme/api")
+    expect(api_timer).to_contain_text("Project Alpha")
+    expect(api_timer).to_contain_text("by Claude Code")
+    expect(api_timer).to_contain_text("session 4f2a9c")
+    expect(api_timer.locator(".elapsed")).to_have_text(re.compile(r"^\d+:\d\d:\d\d$"))
+    expect(running.locator(".running-timer", has_text="github.com/acme/web")).to_contain_text("Research")
+    expect(page.locator("table.entries-table")).to_contain_text("github.com/acme/api")
     expect(page.locator("canvas[data-drawn]")).to_have_count(1)  # Chart.js drew the 14-day chart
     shoot(page, "dashboard")
 
-    running.get_by_role("button", name="Stop").click()
-    expect(running).to_contain_text("No timer is running.")
-    status, active = http("GET", f"{live_server.url}/api/timer/active", token=access)
-    assert (status == 200 and active in (None, {})) or not active.get("running", False)
-    assert not ClockedTime.objects.filter(user=owner, end_time__isnull=True).exists()
+    api_timer.get_by_role("button", name=re.compile("^Stop")).click()
+    expect(running).to_contain_text("Timer stopped.")
+    expect(running.locator(".running-timer")).to_have_count(1)
+    # Only that session's timer stopped, as the agent's own stop would; the other session's still runs.
+    status, active = http(
+        "GET", f"{live_server.url}/api/timer/active", token=access, headers={"X-Teeckin-Session": "4f2a9c"}
+    )
+    assert status == 200 and active["active"] is False
+    still = ClockedTime.objects.get(user=owner, end_time__isnull=True)
+    assert still.session == "b71e03" and still.topic == research
 
 
 def test_edit_an_entry_inline(page: Page, live_server, owner, topic, research):

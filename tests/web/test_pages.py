@@ -90,7 +90,8 @@ def test_dashboard_shows_the_running_timer_and_stops_it(owner_web, owner, owner_
     assert owner_api.post("/api/timer/start", {"topicId": topic.id}, format="json").status_code in (200, 201)
     page = owner_web.get("/").content.decode()
     assert "Project Alpha" in page and "Owner&#x27;s Claude Code" in page and ">Stop<" in page
-    response = csrf_post(owner_web, "/timer/stop", HTTP_HX_REQUEST="true")
+    running = ClockedTime.objects.get(user=owner, end_time__isnull=True)
+    response = csrf_post(owner_web, f"/timers/{running.id}/stop", HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert "No timer is running." in response.content.decode()
     assert not ClockedTime.objects.filter(user=owner, end_time__isnull=True).exists()
@@ -402,3 +403,65 @@ def test_delivery_log_and_redeliver(owner_web, org, django_capture_on_commit_cal
         )
     delivery.refresh_from_db()
     assert delivery.status == "pending" and delivery.retry_until > timezone.now()
+
+
+# --- Provenance (branch sessions): parallel sessions, where the work happened
+
+
+def _start(client, topic, session: str, repository: str):
+    body = {
+        "topicId": topic.id,
+        "source": {"client": "claude-code", "repository": repository, "branch": "main"},
+    }
+    response = client.post("/api/timer/start", body, format="json", headers={"X-Teeckin-Session": session})
+    assert response.status_code in (200, 201), response.content
+    return ClockedTime.objects.get(session=session, end_time__isnull=True)
+
+
+def test_parallel_sessions_each_show_and_stop_on_their_own(owner_web, owner, owner_api, topic, research):
+    first = _start(owner_api, topic, "sess-one", "github.com/acme/api")
+    second = _start(owner_api, research, "sess-two", "github.com/acme/web")
+    page = owner_web.get("/").content.decode()
+    assert "github.com/acme/api@main" in page and "github.com/acme/web@main" in page
+    assert "session sess-one" in page and "session sess-two" in page
+    response = csrf_post(owner_web, f"/timers/{first.id}/stop", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.end_time is not None and second.end_time is None
+    assert "github.com/acme/web" in response.content.decode()
+
+
+def test_provenance_in_timesheet_filter_and_csv(owner_web, owner, topic):
+    add_entry(
+        owner,
+        topic,
+        hours_ago=2,
+        notes="in api",
+        source_repository="github.com/acme/api",
+        source_branch="fix-1",
+        session="s-1",
+        source_client="claude-code",
+    )
+    add_entry(owner, topic, hours_ago=4, notes="in web", source_repository="github.com/acme/web")
+    sheet = owner_web.get("/timesheet/?repository=github.com/acme/api").content.decode()
+    assert "in api" in sheet and "in web" not in sheet and "github.com/acme/api@fix-1" in sheet
+    rows = list(
+        csv.DictReader(
+            io.StringIO(b"".join(owner_web.get("/reports/export.csv?rows=entry").streaming_content).decode())
+        )
+    )
+    api_row = next(row for row in rows if row["notes"] == "in api")
+    assert (api_row["repository"], api_row["branch"], api_row["session"], api_row["client"]) == (
+        "github.com/acme/api",
+        "fix-1",
+        "s-1",
+        "claude-code",
+    )
+
+
+def test_stopping_someone_elses_timer_is_not_found(teammate_web, owner, owner_api, topic):
+    running = _start(owner_api, topic, "sess-x", "github.com/acme/api")
+    assert csrf_post(teammate_web, f"/timers/{running.id}/stop").status_code == 404
+    running.refresh_from_db()
+    assert running.end_time is None

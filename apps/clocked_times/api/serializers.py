@@ -138,6 +138,9 @@ class ReportSummaryQuery(StrictInput):
     agent_id = serializers.CharField(
         required=False, max_length=100, help_text='An agent\'s client id, or "none" for entries without one.'
     )
+    repository = serializers.CharField(
+        required=False, max_length=500, help_text="Only work in this repository (the entries' source)."
+    )
     member = serializers.CharField(
         required=False, max_length=150, help_text="A member's username (organization owners and admins only)."
     )

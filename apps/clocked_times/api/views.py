@@ -250,6 +250,7 @@ class ReportSummaryView(ApiView):
             tag=values.get("tag", ""),
             agent=values.get("agent_id", ""),
             member=values.get("member", ""),
+            repository=values.get("repository", ""),
         )
         report = report_build(
             entries,

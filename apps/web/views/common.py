@@ -51,6 +51,7 @@ def visible_entries(membership: Membership, filters: dict[str, Any]) -> QuerySet
         tag=filters.get("tag") or "",
         agent=filters.get("agent") or "",
         member=filters.get("member") or "",
+        repository=filters.get("repository") or "",
     )
 
 

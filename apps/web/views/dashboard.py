@@ -4,7 +4,7 @@ import json
 from datetime import timedelta
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -21,10 +21,11 @@ RECENT_ENTRIES = 10
 
 
 def _running(request: HttpRequest) -> list[ClockedTime]:
+    # Several at once: one per tracker (each agent session runs its own timer).
     return list(
-        ClockedTime.objects.filter(user_id=request.user.pk, end_time__isnull=True).select_related(
-            "topic", "agent"
-        )
+        ClockedTime.objects.filter(user_id=request.user.pk, end_time__isnull=True)
+        .select_related("topic", "agent")
+        .order_by("-start_time")
     )
 
 
@@ -72,10 +73,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @page()
-def timer_stop_view(request: HttpRequest) -> HttpResponse:
-    """Stop my running timer (whichever agent started it), as ``POST /api/timer/stop`` does."""
+def timer_stop_view(request: HttpRequest, entry_id: str) -> HttpResponse:
+    """Stop one of my running timers: the one of its tracker (agent and session), as that agent's own
+    ``POST /api/timer/stop`` would."""
+    entry = (
+        ClockedTime.objects.filter(
+            pk=entry_id, user_id=request.user.pk, organization_id=membership_of(request).organization_id
+        )
+        .select_related("agent")
+        .first()
+    )
+    if entry is None:
+        raise Http404("No such time entry.")
     try:
-        timer_stop(user=request.user)
+        if entry.end_time is None:
+            timer_stop(user=request.user, agent=entry.agent, session=entry.session)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:

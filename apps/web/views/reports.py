@@ -114,6 +114,10 @@ def _entry_rows(entries: QuerySet[ClockedTime], tz: tzinfo) -> Iterator[list[Any
             entry.agent.name if entry.agent else "",
             ", ".join(sorted(tag.name for tag in entry.tags.all())),
             entry.notes,
+            entry.source_client,
+            entry.session,
+            entry.source_repository,
+            entry.source_branch,
             entry.id,
         ]
 
@@ -137,6 +141,10 @@ def reports_csv(request: HttpRequest) -> StreamingHttpResponse:
             "agent",
             "tags",
             "notes",
+            "client",
+            "session",
+            "repository",
+            "branch",
             "id",
         ]
         lines = csv_lines(header, _entry_rows(in_range, tz))
