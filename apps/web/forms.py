@@ -27,8 +27,9 @@ _CODE_FIELDS = {
 
 
 class Form(forms.Form):
-    # Labels without Django's trailing colon.
-    label_suffix = ""
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")  # labels without Django's trailing colon
+        super().__init__(*args, **kwargs)
 
 
 def refusal_to_form(form: forms.Form, exc: DomainError) -> None:
@@ -119,9 +120,6 @@ class ReportForm(EntryFilterForm):
     group_by = forms.ChoiceField(
         label="Group by", required=False, choices=[(name, name.capitalize()) for name in GROUPINGS]
     )
-    rows = forms.ChoiceField(
-        label="CSV rows", required=False, choices=[("group", "One per group"), ("entry", "One per entry")]
-    )
 
 
 class AgentCreateForm(Form):
@@ -134,7 +132,11 @@ class AgentCreateForm(Form):
     def __init__(self, *args: Any, topics: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["default_topic"].choices = [("", "None"), *topics]
-        self.fields["scopes"].choices = list(settings.OAUTH2_PROVIDER["SCOPES"].items())
+        self.fields["scopes"].choices = [
+            (name, f"{name}: {description}")
+            for name, description in settings.OAUTH2_PROVIDER["SCOPES"].items()
+        ]
+        self.fields["scopes"].initial = ["agent"]  # every agent has it (scopes_normalize adds it anyway)
 
 
 class AgentSettingsForm(AgentCreateForm):

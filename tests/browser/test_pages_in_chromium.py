@@ -192,7 +192,6 @@ def test_create_an_agent_and_use_its_secret(page: Page, live_server, owner, topi
     make_agent(owner, "Nightly reports")
     sign_in(page, live_server.url, "olivia", "pw-olivia")
     page.get_by_role("link", name="Agents").first.click()
-    shoot(page, "settings-agents")
     page.get_by_label("Name").fill("Claude Code on my laptop")
     page.get_by_label("Default topic").select_option(label="Project Alpha")
     page.get_by_role("button", name="Create agent").click()
@@ -210,6 +209,9 @@ def test_create_an_agent_and_use_its_secret(page: Page, live_server, owner, topi
     page.get_by_role("link", name="Done: go to its Secrets tab").click()
     expect(page.locator("table.secrets")).not_to_contain_text(secret)
     assert Agent.objects.get(client_id=client_id).default_topic == topic
+    page.get_by_role("link", name="Agents").first.click()
+    expect(page.locator("table.agents")).to_contain_text("Claude Code on my laptop")
+    shoot(page, "settings-agents")
 
 
 def test_rotate_and_revoke_on_the_secrets_tab(page: Page, live_server, owner):

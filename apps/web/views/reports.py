@@ -49,14 +49,16 @@ class _Asked:
 def _asked(request: HttpRequest) -> _Asked:
     """The report the query string asks for; a bad value falls back to its default (the form says so)."""
     membership = membership_of(request)
+    today = timezone.localdate()
+    default_start, default_end = today - timedelta(days=today.weekday()), today
     form = ReportForm(
         request.GET or None,
+        initial={"start": default_start, "end": default_end},
         topics=topic_choices(membership, include_archived=True),
         agents=agent_choices(membership),
         members=member_choices(membership),
     )
-    today = timezone.localdate()
-    start, end = form.dates(today - timedelta(days=today.weekday()), today)
+    start, end = form.dates(default_start, default_end)
     data = form.cleaned_data if form.is_valid() else {}
     return _Asked(
         form=form,
@@ -126,7 +128,7 @@ def _entry_rows(entries: QuerySet[ClockedTime], tz: tzinfo) -> Iterator[list[Any
 def reports_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The report as CSV: one row per group (default) or per entry, streamed."""
     asked = _asked(request)
-    per_entry = asked.form.is_valid() and asked.form.cleaned_data.get("rows") == "entry"
+    per_entry = request.GET.get("rows") == "entry"
     if per_entry:
         tz = timezone.get_current_timezone()
         in_range = entries_in_days(asked.entries, start=asked.start, end=asked.end, tz=tz)

@@ -30,10 +30,11 @@ from apps.web.views.common import (
 LIST_LIMIT = 300
 
 
-def _filter_form(request: HttpRequest) -> EntryFilterForm:
+def _filter_form(request: HttpRequest, default_start: date, default_end: date) -> EntryFilterForm:
     membership = membership_of(request)
     return EntryFilterForm(
         request.GET or None,
+        initial={"start": default_start, "end": default_end},
         auto_id="filter_%s",
         topics=topic_choices(membership, include_archived=True),
         agents=agent_choices(membership),
@@ -51,9 +52,10 @@ def _entry_form(
 
 def _timesheet(request: HttpRequest, entry_form: EntryForm, status: int = 200) -> HttpResponse:
     membership = membership_of(request)
-    filters = _filter_form(request)
     today = timezone.localdate()
-    start, end = filters.dates(week_start(today), week_start(today) + timedelta(days=6))
+    default_start, default_end = week_start(today), week_start(today) + timedelta(days=6)
+    filters = _filter_form(request, default_start, default_end)
+    start, end = filters.dates(default_start, default_end)
     data = filters.cleaned_data if filters.is_valid() else {}
     entries = visible_entries(membership, data)
     if not data.get("member"):
