@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 from apps.agents.models import Agent, AgentSecret
 from apps.clocked_times.models import ClockedTime
 from tests.browser.conftest import http, sign_in, token_for
+from tests.conftest import make_entry
 from tests.fixtures.auth import make_agent
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -63,15 +64,12 @@ def test_an_agents_timers_show_on_the_dashboard_and_one_stops_from_it(
     # Some history for the totals and the 14-day chart.
     now = timezone.now()
     for days, minutes in [(1, 95), (2, 40), (3, 150), (5, 60), (8, 120), (12, 30)]:
-        start = now - timedelta(days=days, hours=2)
-        ClockedTime.objects.create(
-            organization=topic.organization,
-            user=owner,
-            topic=topic,
+        make_entry(
+            owner,
+            topic,
+            start=now - timedelta(days=days, hours=2),
+            minutes=minutes,
             agent=credentials.agent,
-            start_time=start,
-            end_time=start + timedelta(minutes=minutes),
-            type="manual",
             notes="Refactoring",
             session="4f2a9c",
             source_client="claude-code",
@@ -104,15 +102,7 @@ def test_an_agents_timers_show_on_the_dashboard_and_one_stops_from_it(
 
 def test_edit_an_entry_inline(page: Page, live_server, owner, topic, research):
     start = timezone.now().replace(second=0, microsecond=0) - timedelta(hours=3)
-    entry = ClockedTime.objects.create(
-        organization=topic.organization,
-        user=owner,
-        topic=topic,
-        start_time=start,
-        end_time=start + timedelta(hours=1),
-        type="manual",
-        notes="first draft",
-    )
+    entry = make_entry(owner, topic, start=start, minutes=60, notes="first draft")
     sign_in(page, live_server.url, "olivia", "pw-olivia")
     page.get_by_role("link", name="Timesheet").click()
     row = page.locator(f"#entry-{entry.id}")
@@ -147,16 +137,7 @@ def test_run_a_report_and_download_its_csv(page: Page, live_server, owner, teamm
         (owner, research, 30, "reading"),
         (teammate, topic, 60, "pairing"),
     ]:
-        start = now - timedelta(hours=3)
-        ClockedTime.objects.create(
-            organization=topic.organization,
-            user=user,
-            topic=item,
-            start_time=start,
-            end_time=start + timedelta(minutes=minutes),
-            type="manual",
-            notes=notes,
-        )
+        make_entry(user, item, start=now - timedelta(hours=3), minutes=minutes, notes=notes)
     sign_in(page, live_server.url, "olivia", "pw-olivia")
     page.get_by_role("link", name="Reports").click()
     page.get_by_label("Group by").select_option("member")

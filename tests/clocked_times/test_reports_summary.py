@@ -10,32 +10,24 @@ from django.utils import timezone
 from apps.clocked_times.models import ClockedTime
 from apps.organizations.models import Membership
 from tests.api.helpers import AUTH_QUERIES, assert_documented
+from tests.conftest import make_entry
 from tests.fixtures.auth import api_client_for, make_agent
 
 URL = "/api/v1/reports/summary"
 DAY = datetime(2026, 3, 2, tzinfo=UTC)
 
 
-def _entry(user, topic, start, minutes, **kwargs) -> ClockedTime:
-    entry = ClockedTime.objects.create(
-        organization=topic.organization,
-        user=user,
-        topic=topic,
-        start_time=start,
-        end_time=start + timedelta(minutes=minutes),
-        type="manual",
-        **kwargs,
-    )
-    return entry
-
-
 @pytest.fixture
 def logged(owner, teammate, topic, research, tags, owner_agent):
-    _entry(owner, topic, DAY + timedelta(hours=9), 60, agent=owner_agent.agent).tags.set([tags[0]])
-    _entry(owner, research, DAY + timedelta(hours=11), 30).tags.set(tags)
-    _entry(owner, topic, DAY + timedelta(days=1, hours=23, minutes=30), 45)  # 00:30 on the 4th in Berlin
-    _entry(teammate, topic, DAY + timedelta(hours=10), 120)
-    _entry(owner, topic, DAY - timedelta(days=10), 600)  # outside the range
+    make_entry(owner, topic, start=DAY + timedelta(hours=9), minutes=60, agent=owner_agent.agent).tags.set(
+        [tags[0]]
+    )
+    make_entry(owner, research, start=DAY + timedelta(hours=11), minutes=30).tags.set(tags)
+    make_entry(
+        owner, topic, start=DAY + timedelta(days=1, hours=23, minutes=30), minutes=45
+    )  # 00:30 on the 4th in Berlin
+    make_entry(teammate, topic, start=DAY + timedelta(hours=10), minutes=120)
+    make_entry(owner, topic, start=DAY - timedelta(days=10), minutes=600)  # outside the range
 
 
 def _get(client, **params):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from apps.clocked_times.models import ClockedTime
 from apps.organizations.models import Membership
 from apps.topics.models import Topic
-from tests.conftest import make_user
+from tests.conftest import make_entry, make_user
 
 
 def signed_in(user: Any) -> Client:
@@ -30,15 +30,8 @@ def csrf_post(client: Client, url: str, data: dict[str, Any] | None = None, **ex
 
 
 def add_entry(user: Any, topic: Topic, *, hours_ago: float, minutes: int = 30, **kwargs: Any) -> ClockedTime:
-    start = timezone.now() - timedelta(hours=hours_ago)
-    return ClockedTime.objects.create(
-        organization=topic.organization,
-        user=user,
-        topic=topic,
-        start_time=start,
-        end_time=start + timedelta(minutes=minutes),
-        type=ClockedTime.Type.MANUAL,
-        **kwargs,
+    return make_entry(
+        user, topic, start=timezone.now() - timedelta(hours=hours_ago), minutes=minutes, **kwargs
     )
 
 

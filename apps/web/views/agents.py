@@ -23,6 +23,7 @@ from apps.agents.services import (
     api_key_revoke,
 )
 from apps.core.errors import DomainError
+from apps.topics.models import Topic
 from apps.topics.selectors import topic_of
 from apps.web.access import is_admin, page
 from apps.web.forms import AgentCreateForm, AgentSettingsForm, NameForm
@@ -49,6 +50,10 @@ def _secret_shown(request: HttpRequest, agent: Agent, issued: IssuedSecret, *, c
     return response
 
 
+def _default_topic(membership: Any, topic_id: str) -> Topic | None:
+    return topic_of(organization_id=membership.organization_id, topic_id=topic_id) if topic_id else None
+
+
 @page()
 def agents(request: HttpRequest) -> HttpResponse:
     membership = membership_of(request)
@@ -56,11 +61,7 @@ def agents(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            topic = (
-                topic_of(organization_id=membership.organization_id, topic_id=data["default_topic"])
-                if data["default_topic"]
-                else None
-            )
+            topic = _default_topic(membership, data["default_topic"])
             agent, issued = agent_create(
                 user=request.user, name=data["name"], default_topic=topic, scopes=data["scopes"]
             )
@@ -91,11 +92,7 @@ def agent_detail(request: HttpRequest, client_id: str) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                topic = (
-                    topic_of(organization_id=agent.organization_id, topic_id=data["default_topic"])
-                    if data["default_topic"]
-                    else None
-                )
+                topic = _default_topic(membership_of(request), data["default_topic"])
                 agent_default_topic_set(agent=agent, default_topic=topic)
                 agent_scopes_set(agent=agent, scopes=data["scopes"])
             except DomainError as exc:
