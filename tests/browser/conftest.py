@@ -16,22 +16,43 @@ from typing import Any
 
 import pytest
 
-# Playwright's sync API runs an event loop in the test's thread; Django's ORM refuses to run inside one
-# unless told that this (single-threaded test) use is fine.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 # Where a run that makes the README's screenshots (scripts/screenshots) wants them; unset in normal runs.
 SCREENSHOTS = os.environ.get("TEECKIN_SCREENSHOTS", "")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    browser = [item for item in items if _in_this_folder(item)]
+    # Last: Playwright's event loop, once started, stays in the thread until the session ends, and Django
+    # refuses database work inside a running loop.
+    items[:] = [item for item in items if not _in_this_folder(item)] + browser
     if CHROMIUM.exists() or os.environ.get("CI"):
         return
     skip = pytest.mark.skip(reason=f"no Chromium at {CHROMIUM} (apt-get install chromium; .ci/run does)")
-    for item in items:
-        if "tests/browser/" in str(item.fspath):
-            item.add_marker(skip)
+    for item in browser:
+        item.add_marker(skip)
+
+
+def _in_this_folder(item: pytest.Item) -> bool:
+    return Path(__file__).parent in Path(item.path).parents
+
+
+# Playwright's sync API runs an event loop in the test's thread; Django's ORM refuses to run inside one
+# unless told that this (single-threaded test) use is fine. Only while this folder's tests run (setup to
+# teardown), so it never reaches other tests' subprocesses: `check --deploy` rightly refuses it.
+ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    os.environ[ASYNC_UNSAFE] = "true"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    try:
+        return (yield)
+    finally:
+        os.environ.pop(ASYNC_UNSAFE, None)
 
 
 @pytest.fixture(scope="session")
