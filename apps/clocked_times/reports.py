@@ -14,6 +14,7 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, QuerySe
 from django.db.models.functions import Coalesce, TruncDate
 
 from apps.clocked_times.models import ClockedTime
+from apps.core.names import name_key
 
 GROUPINGS = ("topic", "category", "agent", "tag", "member", "day")
 # A report's longest range: ten years of days is still a small answer, and it bounds the day grouping.
@@ -63,15 +64,15 @@ def report_entries(
     repository: str = "",
 ) -> QuerySet[ClockedTime]:
     """The organization's entries (only ``user_id``'s when given: a member sees their own), narrowed by
-    topic id, tag name (any case), agent client id ("none": entries logged without an agent) and member
-    username, and by the repository the work was in (provenance). Empty values do not filter."""
+    topic id, tag name (compared as names are: any case), agent client id ("none": entries logged without
+    an agent), member username and the repository the work was in. Empty values do not filter."""
     entries = ClockedTime.objects.filter(organization_id=organization_id)
     if user_id is not None:
         entries = entries.filter(user_id=user_id)
     if topic_id:
         entries = entries.filter(topic_id=topic_id)
     if tag:
-        entries = entries.filter(tags__name__iexact=tag)
+        entries = entries.filter(tags__name_key=name_key(tag))
     if agent == "none":
         entries = entries.filter(agent__isnull=True)
     elif agent:

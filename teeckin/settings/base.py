@@ -122,7 +122,7 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# After a cache (Redis) error, rate limits and topic matching skip it for this long instead of waiting
+# After a cache (Redis) error, rate limits skip it for this long instead of waiting
 # for a connection timeout on every call (apps/core/cache_breaker.py).
 CACHE_RETRY_SECONDS = env_int("CACHE_RETRY_SECONDS", 5)
 

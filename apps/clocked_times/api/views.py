@@ -31,6 +31,7 @@ from apps.core.api.base import ApiView
 from apps.core.api.pagination import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, page_body, paginate
 from apps.core.api.schema import READ_ERRORS, WRITE_ERRORS, responses
 from apps.core.errors import Forbidden, NotFound
+from apps.core.names import name_key
 from apps.tags.services import tags_get_or_create
 from apps.topics.matching import topic_resolve
 from apps.topics.selectors import topic_of
@@ -126,7 +127,7 @@ class ClockedTimeListView(ApiView):
         if "topic_id" in filters:
             entries = entries.filter(topic_id=filters["topic_id"])
         if "tag" in filters:
-            entries = entries.filter(tags__name__iexact=filters["tag"])
+            entries = entries.filter(tags__name_key=name_key(filters["tag"]))
         if "session" in filters:
             entries = entries.filter(session=filters["session"])
         if "repository" in filters:
