@@ -31,6 +31,22 @@ urlpatterns = [
     path("settings/api-keys/<int:key_id>/revoke", agents.api_key_revoke_view, name="api-key-revoke"),
     path("settings/topics/", organization.topics, name="topics"),
     path("settings/topics/<str:topic_id>/archive", organization.topic_archive, name="topic-archive"),
+    path("settings/topics/<str:topic_id>/aliases", organization.topic_alias_add, name="topic-alias-add"),
+    path(
+        "settings/topics/aliases/<str:alias_id>/remove",
+        organization.topic_alias_remove,
+        name="topic-alias-remove",
+    ),
+    path(
+        "settings/topics/<str:topic_id>/repositories",
+        organization.topic_repository_bind,
+        name="topic-repository-bind",
+    ),
+    path(
+        "settings/topics/repositories/<str:binding_id>/remove",
+        organization.topic_repository_unbind,
+        name="topic-repository-unbind",
+    ),
     path("settings/organization/", organization.organization, name="organization"),
     path(
         "settings/organization/members/<str:membership_id>/role", organization.member_role, name="member-role"

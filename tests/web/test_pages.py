@@ -465,3 +465,51 @@ def test_stopping_someone_elses_timer_is_not_found(teammate_web, owner, owner_ap
     assert csrf_post(teammate_web, f"/timers/{running.id}/stop").status_code == 404
     running.refresh_from_db()
     assert running.end_time is None
+
+
+# --- Aliases and repository bindings (branch matching)
+
+
+def test_aliases_and_repository_bindings(admin_web, org, topic, research, owner_api):
+    assert csrf_post(admin_web, f"/settings/topics/{topic.id}/aliases", {"name": "PA"}).status_code == 302
+    alias = topic.aliases.get()
+    assert alias.name == "PA"
+    # Names and aliases share one namespace: a clash is refused and said.
+    csrf_post(admin_web, f"/settings/topics/{research.id}/aliases", {"name": "project alpha"})
+    assert not research.aliases.exists()
+    assert "already" in admin_web.get("/settings/topics/").content.decode()
+    assert (
+        csrf_post(
+            admin_web, f"/settings/topics/{research.id}/repositories", {"pattern": "acme/web"}
+        ).status_code
+        == 302
+    )
+    binding = research.repositories.get()
+    page = admin_web.get("/settings/topics/").content.decode()
+    assert ">PA<" in page and binding.pattern in page
+    # Agents see the effect: the alias resolves to its topic.
+    started = owner_api.post("/api/agent/timer/start", {"topic": "PA"}, format="json")
+    assert started.status_code in (200, 201), started.content
+    assert started.json()["topic"]["id"] == topic.id
+    assert csrf_post(admin_web, f"/settings/topics/aliases/{alias.id}/remove").status_code == 302
+    assert csrf_post(admin_web, f"/settings/topics/repositories/{binding.id}/remove").status_code == 302
+    assert not topic.aliases.exists() and not research.repositories.exists()
+
+
+def test_aliases_and_bindings_of_another_organization_are_not_found(
+    admin_web, outsider_topic, teammate_web, topic
+):
+    from apps.topics.services import topic_alias_create, topic_repository_add
+
+    alias = topic_alias_create(topic=outsider_topic, name="GSP")
+    binding = topic_repository_add(topic=outsider_topic, pattern="globex/secret")
+    for url in [
+        f"/settings/topics/{outsider_topic.id}/aliases",
+        f"/settings/topics/{outsider_topic.id}/repositories",
+        f"/settings/topics/aliases/{alias.id}/remove",
+        f"/settings/topics/repositories/{binding.id}/remove",
+    ]:
+        assert csrf_post(admin_web, url, {"name": "x", "pattern": "x/y"}).status_code == 404, url
+    assert outsider_topic.aliases.count() == 1 and outsider_topic.repositories.count() == 1
+    # And members may not change them at all.
+    assert csrf_post(teammate_web, f"/settings/topics/{topic.id}/aliases", {"name": "zz"}).status_code == 403

@@ -18,6 +18,7 @@ from apps.clocked_times.models import ClockedTime
 from apps.organizations.models import Membership
 from apps.tags.models import Tag
 from apps.topics.models import Category, Topic
+from apps.topics.services import topic_alias_create, topic_repository_add
 from apps.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from tests.conftest import make_user
 
@@ -33,7 +34,7 @@ CEILINGS = {
     "/settings/agents/{agent}/secrets/": 7,
     "/settings/agents/{agent}/": 6,
     "/settings/api-keys/": 5,
-    "/settings/topics/": 6,
+    "/settings/topics/": 8,
     "/settings/organization/": 7,
 }
 
@@ -44,6 +45,9 @@ def _grow(org, owner, n: int, serial: int) -> str:
         Topic(organization=org, category=category, name=f"Topic {serial}-{i}") for i in range(n)
     )
     tags = Tag.objects.bulk_create(Tag(organization=org, name=f"tag-{serial}-{i}") for i in range(n))
+    for i, topic in enumerate(topics[:5]):
+        topic_alias_create(topic=topic, name=f"alias {serial}-{i}")
+        topic_repository_add(topic=topic, pattern=f"acme/repo-{serial}-{i}")
     agent = None
     for i in range(max(1, n // 5)):
         agent, _ = agent_create(user=owner, name=f"Agent {serial}-{i}")

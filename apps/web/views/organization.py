@@ -11,8 +11,16 @@ from django.views.decorators.http import require_POST
 from apps.core.errors import DomainError
 from apps.organizations.models import Membership
 from apps.organizations.services import membership_remove, membership_role_set, organization_update
-from apps.topics.models import Category, Topic
-from apps.topics.services import category_create, topic_create, topic_update
+from apps.topics.models import Category, Topic, TopicAlias, TopicRepository
+from apps.topics.services import (
+    category_create,
+    topic_alias_create,
+    topic_alias_delete,
+    topic_create,
+    topic_repository_add,
+    topic_repository_delete,
+    topic_update,
+)
 from apps.web.access import page
 from apps.web.forms import GuidanceForm, NameForm, PolicyForm, RoleForm, TopicCreateForm
 from apps.web.views.common import membership_of
@@ -29,7 +37,10 @@ def topics(request: HttpRequest) -> HttpResponse:
     membership = membership_of(request)
     organization = membership.organization
     categories = Category.objects.filter(organization=organization).prefetch_related(
-        Prefetch("topics", queryset=Topic.objects.order_by("archived", "name"))
+        Prefetch(
+            "topics",
+            queryset=Topic.objects.order_by("archived", "name").prefetch_related("aliases", "repositories"),
+        )
     )
     category_form = NameForm(prefix="category")
     topic_form = TopicCreateForm(prefix="topic", categories=[(c.id, c.name) for c in categories])
@@ -74,15 +85,74 @@ def topics(request: HttpRequest) -> HttpResponse:
     return render(request, "web/topics.html", context, status=status)
 
 
-@require_POST
-@page(ADMIN)
-def topic_archive(request: HttpRequest, topic_id: str) -> HttpResponse:
+def _topic_of(request: HttpRequest, topic_id: str) -> Topic:
     topic = Topic.objects.filter(organization_id=membership_of(request).organization_id, pk=topic_id).first()
     if topic is None:
         raise Http404("No such topic.")
+    return topic
+
+
+@require_POST
+@page(ADMIN)
+def topic_archive(request: HttpRequest, topic_id: str) -> HttpResponse:
+    topic = _topic_of(request, topic_id)
     archived = request.POST.get("archived") == "1"
     topic_update(topic=topic, archived=archived)
     messages.success(request, f"{topic.name} {'archived' if archived else 'restored'}.")
+    return redirect("web:topics")
+
+
+@require_POST
+@page(ADMIN)
+def topic_alias_add(request: HttpRequest, topic_id: str) -> HttpResponse:
+    """Another name agents may use for the topic (matched like its name)."""
+    topic = _topic_of(request, topic_id)
+    try:
+        alias = topic_alias_create(topic=topic, name=request.POST.get("name", ""))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{topic.name} can now also be called {alias.name}.")
+    return redirect("web:topics")
+
+
+@require_POST
+@page(ADMIN)
+def topic_alias_remove(request: HttpRequest, alias_id: str) -> HttpResponse:
+    alias = TopicAlias.objects.filter(
+        organization_id=membership_of(request).organization_id, pk=alias_id
+    ).first()
+    if alias is None:
+        raise Http404("No such alias.")
+    topic_alias_delete(alias=alias)
+    messages.success(request, f"Alias {alias.name} removed.")
+    return redirect("web:topics")
+
+
+@require_POST
+@page(ADMIN)
+def topic_repository_bind(request: HttpRequest, topic_id: str) -> HttpResponse:
+    """Work an agent reports in a matching repository goes to this topic when it names none."""
+    topic = _topic_of(request, topic_id)
+    try:
+        binding = topic_repository_add(topic=topic, pattern=request.POST.get("pattern", ""))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Repositories matching {binding.pattern} now go to {topic.name}.")
+    return redirect("web:topics")
+
+
+@require_POST
+@page(ADMIN)
+def topic_repository_unbind(request: HttpRequest, binding_id: str) -> HttpResponse:
+    binding = TopicRepository.objects.filter(
+        organization_id=membership_of(request).organization_id, pk=binding_id
+    ).first()
+    if binding is None:
+        raise Http404("No such repository binding.")
+    topic_repository_delete(binding=binding)
+    messages.success(request, f"Repository binding {binding.pattern} removed.")
     return redirect("web:topics")
 
 
