@@ -87,6 +87,7 @@ class EntryFilterForm(Form):
         topics: list[tuple[str, str]],
         agents: list[tuple[str, str]],
         members: list[tuple[str, str]] | None,
+        nobody_picked: str = "Everyone",
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -95,7 +96,7 @@ class EntryFilterForm(Form):
         if members is None:
             del self.fields["member"]
         else:
-            self.fields["member"].choices = [("", "Everyone"), *members]
+            self.fields["member"].choices = [("", nobody_picked), *members]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -39,6 +39,7 @@ def _filter_form(request: HttpRequest, default_start: date, default_end: date) -
         topics=topic_choices(membership, include_archived=True),
         agents=agent_choices(membership),
         members=member_choices(membership),
+        nobody_picked="Me",  # a timesheet is one person's
     )
 
 
