@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
-from django.db.models import Prefetch
+from django.db.models import Model, Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -85,75 +88,85 @@ def topics(request: HttpRequest) -> HttpResponse:
     return render(request, "web/topics.html", context, status=status)
 
 
-def _topic_of(request: HttpRequest, topic_id: str) -> Topic:
-    topic = Topic.objects.filter(organization_id=membership_of(request).organization_id, pk=topic_id).first()
-    if topic is None:
-        raise Http404("No such topic.")
-    return topic
+def _in_my_organization(request: HttpRequest, rows: type[Model] | QuerySet, pk: str, what: str) -> Any:
+    """The organization's row with this id; any other organization's (or none) is a 404."""
+    rows = rows if isinstance(rows, QuerySet) else rows.objects.all()
+    found = rows.filter(organization_id=membership_of(request).organization_id, pk=pk).first()
+    if found is None:
+        raise Http404(f"No such {what}.")
+    return found
+
+
+def _back_to_topics(request: HttpRequest, change: Callable[[], str]) -> HttpResponse:
+    """Make the change; its message, or the service's refusal, shows on the topics page."""
+    try:
+        messages.success(request, change())
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("web:topics")
 
 
 @require_POST
 @page(ADMIN)
 def topic_archive(request: HttpRequest, topic_id: str) -> HttpResponse:
-    topic = _topic_of(request, topic_id)
+    topic = _in_my_organization(request, Topic, topic_id, "topic")
     archived = request.POST.get("archived") == "1"
-    topic_update(topic=topic, archived=archived)
-    messages.success(request, f"{topic.name} {'archived' if archived else 'restored'}.")
-    return redirect("web:topics")
+
+    def change() -> str:
+        topic_update(topic=topic, archived=archived)
+        return f"{topic.name} {'archived' if archived else 'restored'}."
+
+    return _back_to_topics(request, change)
 
 
 @require_POST
 @page(ADMIN)
 def topic_alias_add(request: HttpRequest, topic_id: str) -> HttpResponse:
     """Another name agents may use for the topic (matched like its name)."""
-    topic = _topic_of(request, topic_id)
-    try:
+    topic = _in_my_organization(request, Topic, topic_id, "topic")
+
+    def change() -> str:
         alias = topic_alias_create(topic=topic, name=request.POST.get("name", ""))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"{topic.name} can now also be called {alias.name}.")
-    return redirect("web:topics")
+        return f"{topic.name} can now also be called {alias.name}."
+
+    return _back_to_topics(request, change)
 
 
 @require_POST
 @page(ADMIN)
 def topic_alias_remove(request: HttpRequest, alias_id: str) -> HttpResponse:
-    alias = TopicAlias.objects.filter(
-        organization_id=membership_of(request).organization_id, pk=alias_id
-    ).first()
-    if alias is None:
-        raise Http404("No such alias.")
-    topic_alias_delete(alias=alias)
-    messages.success(request, f"Alias {alias.name} removed.")
-    return redirect("web:topics")
+    alias = _in_my_organization(request, TopicAlias, alias_id, "alias")
+
+    def change() -> str:
+        topic_alias_delete(alias=alias)
+        return f"Alias {alias.name} removed."
+
+    return _back_to_topics(request, change)
 
 
 @require_POST
 @page(ADMIN)
 def topic_repository_bind(request: HttpRequest, topic_id: str) -> HttpResponse:
     """Work an agent reports in a matching repository goes to this topic when it names none."""
-    topic = _topic_of(request, topic_id)
-    try:
+    topic = _in_my_organization(request, Topic, topic_id, "topic")
+
+    def change() -> str:
         binding = topic_repository_add(topic=topic, pattern=request.POST.get("pattern", ""))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"Repositories matching {binding.pattern} now go to {topic.name}.")
-    return redirect("web:topics")
+        return f"Repositories matching {binding.pattern} now go to {topic.name}."
+
+    return _back_to_topics(request, change)
 
 
 @require_POST
 @page(ADMIN)
 def topic_repository_unbind(request: HttpRequest, binding_id: str) -> HttpResponse:
-    binding = TopicRepository.objects.filter(
-        organization_id=membership_of(request).organization_id, pk=binding_id
-    ).first()
-    if binding is None:
-        raise Http404("No such repository binding.")
-    topic_repository_delete(binding=binding)
-    messages.success(request, f"Repository binding {binding.pattern} removed.")
-    return redirect("web:topics")
+    binding = _in_my_organization(request, TopicRepository, binding_id, "repository binding")
+
+    def change() -> str:
+        topic_repository_delete(binding=binding)
+        return f"Repository binding {binding.pattern} removed."
+
+    return _back_to_topics(request, change)
 
 
 @page(OWNER)
@@ -196,14 +209,7 @@ def organization(request: HttpRequest) -> HttpResponse:
 
 
 def _member_of(request: HttpRequest, membership_id: str) -> Membership:
-    target = (
-        Membership.objects.filter(organization_id=membership_of(request).organization_id, pk=membership_id)
-        .select_related("user")
-        .first()
-    )
-    if target is None:
-        raise Http404("No such member.")
-    return target
+    return _in_my_organization(request, Membership.objects.select_related("user"), membership_id, "member")
 
 
 @require_POST
