@@ -513,3 +513,26 @@ def test_aliases_and_bindings_of_another_organization_are_not_found(
     assert outsider_topic.aliases.count() == 1 and outsider_topic.repositories.count() == 1
     # And members may not change them at all.
     assert csrf_post(teammate_web, f"/settings/topics/{topic.id}/aliases", {"name": "zz"}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/timesheet/",
+        "/timesheet/?view=week",
+        "/reports/",
+        "/settings/agents/",
+        "/settings/api-keys/",
+        "/settings/topics/",
+        "/settings/organization/",
+        "/settings/profile/",
+    ],
+)
+def test_pages_are_ready_for_a_strict_content_security_policy(owner_web, owner, topic, url):
+    add_entry(owner, topic, hours_ago=1, notes="<script>alert(1)</script>")
+    content = owner_web.get(url).content.decode()
+    assert 'style="' not in content
+    assert re.findall(r"\son[a-z]+=", content) == []  # no inline event handlers
+    assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", content) == []  # scripts only from static files
+    assert "<script>alert(1)</script>" not in content  # notes are escaped
