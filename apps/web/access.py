@@ -9,10 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django_htmx.http import HttpResponseClientRedirect
 
 from apps.organizations.models import Membership
 
@@ -31,8 +34,7 @@ def page(role: str = Membership.Role.MEMBER) -> Callable:
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @login_required
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def as_member(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             membership = (
                 Membership.objects.select_related("organization").filter(user_id=request.user.pk).first()
             )
@@ -42,6 +44,15 @@ def page(role: str = Membership.Role.MEMBER) -> Callable:
                 raise PermissionDenied(f"This page is for an organization's {role}s.")
             request.membership = membership  # type: ignore[attr-defined]
             return view(request, *args, **kwargs)
+
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if getattr(request, "htmx", False) and not request.user.is_authenticated:
+                # A signed-out htmx request would get the sign-in page swapped into a row: send the whole
+                # window there instead, back to the page it was on afterwards.
+                back = urlencode({"next": request.htmx.current_url_abs_path or "/"})  # type: ignore[attr-defined]
+                return HttpResponseClientRedirect(f"{settings.LOGIN_URL}?{back}")
+            return as_member(request, *args, **kwargs)
 
         return wrapped
 

@@ -188,3 +188,13 @@ def test_a_member_cannot_edit_a_teammates_entry(teammate_web, owner, topic):
     assert teammate_web.get(f"/timesheet/entries/{entry.id}/edit").status_code == 404
     assert csrf_post(teammate_web, f"/timesheet/entries/{entry.id}/delete").status_code == 404
     entry.refresh_from_db()
+
+
+def test_a_signed_out_htmx_request_sends_the_window_to_sign_in(db):
+    response = Client().post(
+        "/timers/ct-x/stop",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL="http://testserver/timesheet/?view=week",
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == "/accounts/login/?next=%2Ftimesheet%2F%3Fview%3Dweek"
