@@ -14,6 +14,9 @@ from apps.core.errors import Conflict, ValidationFailed
 from apps.organizations.models import Membership, Organization
 from apps.webhooks.events import user_event_record
 
+# A day: a session silent for longer has surely ended.
+IDLE_STOP_MAX_MINUTES = 1440
+
 
 @transaction.atomic
 def membership_add(
@@ -54,10 +57,26 @@ def organization_update(
     guidance: str | None = None,
     allow_overlaps: bool | None = None,
     max_timer_hours: int | None = None,
+    idle_stop_minutes: int | None = None,
+    idle_stop_sessionless_minutes: int | None = None,
 ) -> Organization:
-    """Change an organization's guidance text, overlap policy or forgotten-timer limit (0 turns auto-stop
-    off); only the arguments given change. The plan is the operator's, set in the Django admin."""
+    """Change an organization's guidance text, overlap policy, forgotten-timer limit or idle-stop limits
+    (0 turns each stop off); only the arguments given change. The plan is the operator's, set in the
+    Django admin."""
     fields = []
+    for name, minutes in (
+        ("idle_stop_minutes", idle_stop_minutes),
+        ("idle_stop_sessionless_minutes", idle_stop_sessionless_minutes),
+    ):
+        if minutes is None:
+            continue
+        if not 0 <= minutes <= IDLE_STOP_MAX_MINUTES:
+            raise ValidationFailed(
+                f"An idle-stop limit is 0 (off) to {IDLE_STOP_MAX_MINUTES} minutes.",
+                details={name: [f"0 to {IDLE_STOP_MAX_MINUTES} minutes."]},
+            )
+        setattr(organization, name, minutes)
+        fields.append(name)
     if guidance is not None:
         organization.guidance = guidance
         fields.append("guidance")

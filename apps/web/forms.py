@@ -176,6 +176,14 @@ class PolicyForm(Form):
     max_timer_hours = forms.IntegerField(
         label="Stop a forgotten timer after (hours; 0 = never)", min_value=0, max_value=168
     )
+    idle_stop_minutes = forms.IntegerField(
+        label="Stop an agent session's timer after this many minutes without a heartbeat (0 = never)",
+        min_value=0,
+        max_value=1440,
+    )
+    idle_stop_sessionless_minutes = forms.IntegerField(
+        label="The same for timers started without a session (0 = never)", min_value=0, max_value=1440
+    )
 
 
 class RoleForm(Form):

@@ -362,11 +362,16 @@ def test_topics_admin(admin_web, org, topic):
 
 
 def test_organization_owner(owner_web, org, owner, teammate):
-    assert csrf_post(owner_web, "/settings/organization/", {"max_timer_hours": "4"}).status_code == 302
+    policies = {"max_timer_hours": "4", "idle_stop_minutes": "30", "idle_stop_sessionless_minutes": "0"}
+    assert csrf_post(owner_web, "/settings/organization/", policies).status_code == 302
+    org.refresh_from_db()
+    assert (org.max_timer_hours, org.allow_overlaps, org.idle_stop_minutes) == (4, False, 30)
+    bad = csrf_post(
+        owner_web, "/settings/organization/", {**policies, "max_timer_hours": "900", "allow_overlaps": "on"}
+    )
+    assert bad.status_code == 400
     org.refresh_from_db()
     assert org.max_timer_hours == 4 and org.allow_overlaps is False
-    bad = csrf_post(owner_web, "/settings/organization/", {"max_timer_hours": "900", "allow_overlaps": "on"})
-    assert bad.status_code == 400
     membership = Membership.objects.get(user=teammate)
     csrf_post(owner_web, f"/settings/organization/members/{membership.pk}/role", {"role": "admin"})
     membership.refresh_from_db()

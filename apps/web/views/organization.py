@@ -173,20 +173,20 @@ def topic_repository_unbind(request: HttpRequest, binding_id: str) -> HttpRespon
 def organization(request: HttpRequest) -> HttpResponse:
     membership = membership_of(request)
     org = membership.organization
+    policy_fields = [
+        "allow_overlaps",
+        "max_timer_hours",
+        "idle_stop_minutes",
+        "idle_stop_sessionless_minutes",
+    ]
     policy_form = PolicyForm(
-        request.POST or None,
-        initial={"allow_overlaps": org.allow_overlaps, "max_timer_hours": org.max_timer_hours},
+        request.POST or None, initial={name: getattr(org, name) for name in policy_fields}
     )
     if request.method == "POST" and policy_form.is_valid():
-        data = policy_form.cleaned_data
         try:
-            organization_update(
-                organization=org,
-                allow_overlaps=data["allow_overlaps"],
-                max_timer_hours=data["max_timer_hours"],
-            )
+            organization_update(organization=org, **policy_form.cleaned_data)
         except DomainError as exc:
-            policy_form.add_error("max_timer_hours", exc.message)
+            policy_form.add_error(None, exc.message)
         else:
             messages.success(request, "Policies saved.")
             return redirect("web:organization")
