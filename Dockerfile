@@ -9,6 +9,8 @@ COPY pyproject.toml README.md ./
 COPY config ./config
 COPY apps ./apps
 COPY templates ./templates
+# The people's pages' CSS and JS and the vendored htmx and Chart.js (collected below).
+COPY static ./static
 COPY manage.py ./
 RUN pip install . \
     && useradd --system --uid 10001 --home /app teeckin \

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "apps.mcp_server",
     # ClockEye-compatible endpoints (no models): ClockEye's paths mapped onto the same services.
     "apps.clockeye",
+    "django_htmx",
+    "apps.web",
 ]
 
 MIDDLEWARE = [
@@ -74,6 +76,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    # After authentication: the person's own timezone for the pages' dates and forms (apps/web).
+    "apps.web.middleware.PersonTimezoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "apps.core.middleware.ApiErrorMiddleware",
     # After ApiErrorMiddleware: its process_exception must not see django-ratelimit's refusal first.
@@ -165,6 +170,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# The people's pages' CSS and JS, and the vendored htmx and Chart.js (no CDN: the service works offline).
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "var" / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -173,6 +180,20 @@ STORAGES = {
 if DEBUG:
     # The manifest needs collectstatic; the development server serves app static files directly.
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+
+# --- The people's pages (apps/web): Django's auth views at /accounts/.
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
+# Password-reset mail. Development prints it on the console; set EMAIL_BACKEND (and Django's EMAIL_HOST,
+# EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS) to send it.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "teeckin@localhost")
 
 # --- HTTPS: secure by default outside DEBUG; each can be turned off behind a TLS-terminating proxy.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("SECURE_PROXY_SSL_HEADER") else None

@@ -318,6 +318,26 @@ export interface paths {
         patch: operations["clocked_times_update"];
         trace?: never;
     };
+    "/api/v1/reports/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Time totals over a range of days, grouped by topic, category, agent, tag, member or day
+         * @description The organization's entries for its owners and admins, the owner's own for members. An entry counts on the day it started (in `timezone`); a running one counts up to now; an entry with two tags counts under both when grouping by tag. Unknown query parameters are refused (400).
+         */
+        get: operations["reports_summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tags": {
         parameters: {
             query?: never;
@@ -913,6 +933,23 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+        };
+        ReportGroupOutput: {
+            /** @description The group's id (topic, category, tag), client id, username or date. */
+            key: string;
+            label: string;
+            seconds: number;
+            entries: number;
+        };
+        ReportSummaryOutput: {
+            /** Format: date */
+            startDate: string;
+            /** Format: date */
+            endDate: string;
+            groupBy: string;
+            timezone: string;
+            totalSeconds: number;
+            groups: components["schemas"]["ReportGroupOutput"][];
         };
         RunningAgentOutput: {
             clientId: string;
@@ -3546,6 +3583,107 @@ export interface operations {
             };
             /** @description The body is not application/json. */
             415: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Rate limit exceeded; retry after the limit resets. */
+            429: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    reports_summary: {
+        parameters: {
+            query: {
+                /** @description An agent's client id, or "none" for entries without one. */
+                agent_id?: string;
+                /** @description YYYY-MM-DD, last day (inclusive). */
+                end_date: string;
+                /**
+                 * @description * `topic` - topic
+                 *     * `category` - category
+                 *     * `agent` - agent
+                 *     * `tag` - tag
+                 *     * `member` - member
+                 *     * `day` - day
+                 */
+                group_by?: "topic" | "category" | "agent" | "tag" | "member" | "day";
+                /** @description A member's username (organization owners and admins only). */
+                member?: string;
+                /** @description Only work in this repository (the entries' source). */
+                repository?: string;
+                /** @description YYYY-MM-DD, first day. */
+                start_date: string;
+                /** @description A tag name (any case). */
+                tag?: string;
+                /** @description IANA name: the days of the range and of group_by=day. */
+                timezone?: string;
+                topic_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportSummaryOutput"];
+                };
+            };
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields, impossible values); nothing written. */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, invalid or expired access token. */
+            401: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Agent deactivated, secret revoked, the access token lacks the operation's scope (INSUFFICIENT_SCOPE), or the owner's role does not allow this. */
+            403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
