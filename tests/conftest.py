@@ -12,9 +12,10 @@ from django.db import connection
 from apps.organizations.models import Membership, Organization
 from apps.tags.models import Tag
 from apps.topics.models import Category, Topic
+from apps.webhooks.publisher import publisher_reset
 
 # Authenticated API clients (one agent per cast member) live in their own module.
-pytest_plugins = ["tests.fixtures.auth", "tests.fixtures.ratelimits"]
+pytest_plugins = ["tests.fixtures.auth", "tests.fixtures.ratelimits", "tests.fixtures.deps"]
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -104,3 +105,9 @@ def no_overlaps(org: Organization) -> Organization:
 @pytest.fixture
 def is_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_webhook_publisher() -> None:
+    # A test that froze or killed the broker must not leave the next test's publishes dropped.
+    publisher_reset()

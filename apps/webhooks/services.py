@@ -6,7 +6,8 @@ Emitting an event is one line in a service, inside its transaction::
 
 (or one of the typed helpers in apps.webhooks.events). The event and one delivery row per subscribed,
 active endpoint are written in the caller's transaction; after commit a Celery task is enqueued for each
-delivery. If that enqueue fails (Redis down) it is only logged: the delivery stays due in the database and
+delivery, from a background thread (``apps.webhooks.publisher``), so the request never waits on the broker.
+If that enqueue fails (Redis down or frozen) it is only logged: the delivery stays due in the database and
 the periodic sweeper (``deliveries_enqueue_due``) enqueues it once the broker is back.
 """
 
@@ -31,6 +32,7 @@ from apps.core.timefmt import iso_utc
 from apps.organizations.models import Organization
 from apps.webhooks import signing, transport
 from apps.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from apps.webhooks.publisher import publish_later
 
 logger = logging.getLogger(__name__)
 
@@ -178,7 +180,7 @@ def event_record(
 
 
 def _enqueue_on_commit(delivery_id: str, eta: datetime | None = None) -> None:
-    transaction.on_commit(lambda: delivery_enqueue(delivery_id=delivery_id, eta=eta))
+    transaction.on_commit(lambda: publish_later(lambda: delivery_enqueue(delivery_id=delivery_id, eta=eta)))
 
 
 def delivery_enqueue(*, delivery_id: str, eta: datetime | None = None) -> bool:

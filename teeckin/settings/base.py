@@ -104,21 +104,28 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, rate-limit counters and Celery broker when set; in-process otherwise.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Every Redis call (cache, rate limits, broker publish) gives up after this long, connecting or reading:
+# a local Redis answers in well under a millisecond, so a wait this long means it is dead or frozen, and
+# each user of it fails open (README "Reliability"). Without a read timeout a frozen Redis (accepting
+# connections in the kernel, never answering) held requests until it resumed.
+REDIS_TIMEOUT_SECONDS = float(os.environ.get("REDIS_TIMEOUT_SECONDS") or 0.25)
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "teeckin",
-            # Fail fast when Redis is unreachable so a request is not held for the OS default.
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+                "socket_timeout": REDIS_TIMEOUT_SECONDS,
+            },
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # After a cache (Redis) error, rate limits and topic matching skip it for this long instead of waiting
-# for a connection timeout on every call (apps/core/cache_breaker.py).
+# for a timeout on every call (apps/core/cache_breaker.py); webhook publishing does the same.
 CACHE_RETRY_SECONDS = env_int("CACHE_RETRY_SECONDS", 5)
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -127,10 +134,17 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
-# Publishing gives up quickly when Redis is unreachable (one reconnect, 2 s connect timeout, instead of
-# kombu's retries for seconds): the webhook outbox and its sweeper, not the broker, guarantee delivery,
-# and a request must not hang on a dead broker. Workers reconnect with their own unlimited retries.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "max_retries": 1, "interval_start": 0}
+# Publishing gives up quickly when Redis is unreachable or frozen (one try, short connect and read
+# timeouts, instead of kombu's retries for seconds): the webhook outbox and its sweeper, not the broker,
+# guarantee delivery. Requests never publish themselves (apps/webhooks/publisher.py). Workers reconnect
+# with their own unlimited retries; kombu's health checks keep their long BRPOP polls alive.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+    "socket_timeout": REDIS_TIMEOUT_SECONDS,
+    "max_retries": 1,
+    "interval_start": 0,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT_SECONDS
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "webhook-deliveries-sweep": {"task": "apps.webhooks.tasks.webhook_deliveries_sweep", "schedule": 60.0},
     "timers-autostop": {"task": "apps.timer.tasks.timers_autostop", "schedule": 300.0},
