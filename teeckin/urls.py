@@ -29,3 +29,4 @@ urlpatterns = [
 ]
 
 handler404 = "apps.core.api.views.handler404"
+handler500 = "apps.core.api.views.handler500"

@@ -33,7 +33,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 
 requires_postgres = pytest.mark.skipif(
-    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    settings.DATABASES["default"]["ENGINE"] not in ("django.db.backends.postgresql", "apps.core.postgresql"),
     reason="needs PostgreSQL row locks and concurrent transactions (CI runs these on PostgreSQL)",
 )
 

@@ -97,9 +97,33 @@ TEMPLATES = [
 # --- Database: SQLite under var/ by default so the service runs with no server at all.
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'var' / 'teeckin.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+# A database that is down answers 503 SERVICE_UNAVAILABLE with Retry-After (apps/core/middleware.py); one
+# that is frozen or overloaded must not hold a request longer than these (README "Reliability").
+DB_CONNECT_TIMEOUT_SECONDS = env_int("DB_CONNECT_TIMEOUT_SECONDS", 3)  # libpq's minimum is 2
+DB_STATEMENT_TIMEOUT_SECONDS = env_int("DB_STATEMENT_TIMEOUT_SECONDS", 10)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend plus a client-side deadline on every wait, for a server that no longer answers.
+    DATABASES["default"]["ENGINE"] = "apps.core.postgresql"
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": DB_CONNECT_TIMEOUT_SECONDS,
+            # Server side: a statement or a lock wait that runs too long is cancelled.
+            "options": f"-c statement_timeout={DB_STATEMENT_TIMEOUT_SECONDS * 1000}"
+            f" -c lock_timeout={DB_STATEMENT_TIMEOUT_SECONDS * 1000}",
+            # Client side, a little longer so the server's own cancellation normally wins.
+            "client_timeout": DB_STATEMENT_TIMEOUT_SECONDS + 2,
+        }
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Wait for the write lock instead of failing at once when two requests write together.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            # Wait for the write lock instead of failing at once when two requests write together.
+            "timeout": 20,
+            # Take the write lock when a transaction begins: a deferred transaction that reads, then
+            # writes, fails "database is locked" at once (no waiting) when another writer got in between.
+            "transaction_mode": "IMMEDIATE",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, rate-limit counters and Celery broker when set; in-process otherwise.
@@ -324,6 +348,9 @@ WEBHOOKS_ALLOW_LOOPBACK_HTTP = env_bool("WEBHOOKS_ALLOW_LOOPBACK_HTTP", DEBUG)
 WEBHOOK_MAX_ENDPOINTS_PER_ORGANIZATION = 20
 WEBHOOK_CONNECT_TIMEOUT_SECONDS = 5
 WEBHOOK_READ_TIMEOUT_SECONDS = 10
+# One deadline for a whole attempt, connecting to last byte: a receiver that trickles its answer cannot
+# hold a worker longer than this (socket timeouts alone bound only each read).
+WEBHOOK_ATTEMPT_DEADLINE_SECONDS = env_int("WEBHOOK_ATTEMPT_DEADLINE_SECONDS", 15)
 # Retries: 1 min, 2, 4, … doubling up to 12 h between attempts (each +/-20% jitter), until 3 days after
 # the event: about 15 attempts in all.
 WEBHOOK_RETRY_BASE_DELAY = timedelta(seconds=env_int("WEBHOOK_RETRY_BASE_SECONDS", 60))
