@@ -3,10 +3,12 @@
 import logging
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError, connections
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.cache import patch_cache_control
 
 from apps.core.api.exceptions import error_body
 
@@ -37,6 +39,40 @@ def service_unavailable(request: HttpRequest, error: BaseException) -> HttpRespo
         response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
+
+
+class ApiTransportMiddleware:
+    """What every /api/ answer carries, and plain HTTP refused there. Goes right after Django's
+    SecurityMiddleware (whose SSL redirect exempts /api/: SECURE_REDIRECT_EXEMPT).
+
+    - Over plain HTTP when HTTPS is required (``SECURE_SSL_REDIRECT``), /api/ answers 403
+      ``HTTPS_REQUIRED`` instead of redirecting: a redirect would come after the client's credential
+      (token, client secret, API key) already crossed the network in clear, and would teach clients
+      to keep sending it that way.
+    - JSON answers get ``Cache-Control: no-store``: they carry a user's data or tokens, and no cache
+      (browser, proxy) may keep them.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not is_api_path(request):
+            return self.get_response(request)
+        if settings.SECURE_SSL_REDIRECT and not request.is_secure():
+            response: HttpResponse = JsonResponse(
+                error_body(
+                    "HTTPS is required: this request was refused, not redirected. If it carried a "
+                    "credential, consider that credential exposed and rotate it.",
+                    "HTTPS_REQUIRED",
+                ),
+                status=403,
+            )
+        else:
+            response = self.get_response(request)
+        if response.get("Content-Type", "").startswith("application/json"):
+            patch_cache_control(response, no_store=True)
+        return response
 
 
 def _discard_broken_connections() -> None:

@@ -184,6 +184,15 @@ def client_ip(request: HttpRequest) -> str:
     return _get_ip(request)
 
 
+def login_client_ip(request: HttpRequest) -> str | None:
+    """``client_ip`` for the login throttle (AXES_CLIENT_IP_CALLABLE), so both agree behind a proxy;
+    None for a request that did not come from the network (a test client's ``force_login``)."""
+    try:
+        return _get_ip(request)
+    except KeyError:
+        return None
+
+
 # --- Who a request is counted as.
 def identity_of(request: Any) -> tuple[str, str | None]:
     """(identity, organization id) for an API request; the identity names the bucket owner.

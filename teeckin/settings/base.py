@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "oauth2_provider",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Login throttling for every view that calls authenticate() (README "Security").
+    "axes",
+    "csp",
     "apps.core",
     "apps.organizations",
     "apps.topics",
@@ -63,6 +66,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Refuses plain HTTP on /api/ (SECURE_REDIRECT_EXEMPT) and marks API JSON no-store.
+    "apps.core.middleware.ApiTransportMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -73,6 +79,8 @@ MIDDLEWARE = [
     "apps.core.middleware.ApiErrorMiddleware",
     # After ApiErrorMiddleware: its process_exception must not see django-ratelimit's refusal first.
     "apps.ratelimits.middleware.RateLimitMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into its 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "teeckin.urls"
@@ -208,9 +216,45 @@ SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+# Preloading is a promise to browsers that outlives this deployment (removal takes months): opt in.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# /api/ is never redirected to https: ApiTransportMiddleware refuses plain HTTP there instead.
+SECURE_REDIRECT_EXEMPT = [r"^api/"]
+# security.W021 only says preload is off, which is the deliberate default above.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+# --- Content-Security-Policy (django-csp) on every page: admin, API docs, the people's pages. Scripts and
+# styles only from our own static files (Swagger UI included, from drf-spectacular-sidecar), nothing
+# inline. API JSON gets the same header, where it is inert.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
+# --- Login throttling (django-axes): failed logins counted per IP address and per username, on every
+# login form (any view calling authenticate() with its request). The admin shows a 429 page meanwhile.
+AUTHENTICATION_BACKENDS = [
+    "apps.core.auth_backends.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+# The client address as the rate limits see it (RATELIMIT_IP_META_KEY behind a proxy).
+AXES_CLIENT_IP_CALLABLE = "apps.ratelimits.buckets.login_client_ip"
 
 # --- API
 REST_FRAMEWORK = {
@@ -290,6 +334,8 @@ RATELIMITS = {
     "DEFAULT_ON_CACHE_ERROR": "open",
     "ON_CACHE_ERROR": {"token_ip": "local", "token_client": "local"},
 }
+# The plan of a new organization. Self-hosted: enterprise (unlimited); a hosted offering sets e.g. free.
+ORGANIZATION_DEFAULT_PLAN = os.environ.get("ORGANIZATION_DEFAULT_PLAN") or "enterprise"
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 # Our buckets choose their own failure policy; django-ratelimit's global one must stay off for that.
 RATELIMIT_FAIL_OPEN = False

@@ -210,7 +210,7 @@ def test_a_free_organization_is_refused_after_100_requests_in_the_hour_and_enter
     topic: Topic,
     one_window: None,
 ) -> None:
-    assert org.plan == Organization.Plan.FREE  # new organizations start on the free plan
+    assert org.plan == Organization.Plan.FREE  # the default these tests set (tests/ratelimits/conftest.py)
     # 100 real requests, reads and writes, by two agents of the organization.
     answers = [owner_api.get(READS[n % len(READS)]) for n in range(60)]
     answers += [
