@@ -312,8 +312,8 @@ SPECTACULAR_SETTINGS.update(
     }
 )
 
-# --- Rate limits (apps/ratelimits; README "Rate limits"). Counted in Django's cache: Redis when REDIS_URL
-# is set. Rates are django-ratelimit's "count/period" strings (s, m, h, d).
+# --- Rate limits (apps/ratelimits; README "Rate limits"). Sliding-window counters of the limits package,
+# in the Redis of the default cache when REDIS_URL is set. Rates are "count/period" strings (s, m, h, d).
 RATELIMITS = {
     "BUCKETS": {
         # Per agent (OAuth client or API key; per user for a browser session). A timer operation counts
@@ -323,16 +323,18 @@ RATELIMITS = {
         "timer": "10/m",
         # Requests without valid credentials (including failed authentication), per IP address.
         "anonymous": "60/m",
-        # The OAuth token endpoint, so guessing a client secret is slow: per IP and per client id.
+        # The OAuth token endpoint, so guessing a client secret is slow: every attempt per IP; failed
+        # attempts per (client id, IP), and per client id from all addresses at a much higher ceiling.
         "token_ip": "30/m",
         "token_client": "10/m",
+        "token_client_all": "100/m",
     },
     # Per organization per hour, on top of the buckets; None is unlimited. Set the plan in the admin.
     "PLAN_QUOTAS": {"free": "100/h", "standard": "1000/h", "pro": "5000/h", "enterprise": None},
     # When Redis is unreachable: "open" lets requests through uncounted, "closed" refuses them, "local"
     # counts in each process. The token endpoint keeps its brute-force protection locally.
     "DEFAULT_ON_CACHE_ERROR": "open",
-    "ON_CACHE_ERROR": {"token_ip": "local", "token_client": "local"},
+    "ON_CACHE_ERROR": {"token_ip": "local", "token_client": "local", "token_client_all": "local"},
 }
 # The plan of a new organization. Self-hosted: enterprise (unlimited); a hosted offering sets e.g. free.
 ORGANIZATION_DEFAULT_PLAN = os.environ.get("ORGANIZATION_DEFAULT_PLAN") or "enterprise"
