@@ -8,7 +8,7 @@ COPY pyproject.toml README.md ./
 COPY teeckin ./teeckin
 COPY apps ./apps
 COPY templates ./templates
-COPY manage.py ./
+COPY manage.py gunicorn.conf.py ./
 RUN pip install . \
     && useradd --system --uid 10001 --home /app teeckin \
     && mkdir -p /app/var && chown teeckin /app/var
