@@ -66,6 +66,17 @@ def report(name: str, results: list[tuple[float, int, float, str, str]]) -> None
     )
 
 
+def recovery(name: str, base: str, token: str, interval: float) -> None:
+    """10 s of requests right after the server came back, and how soon the first one succeeded."""
+    back = time.monotonic()
+    after = loop(base, token, 10, interval)
+    first_ok = next((r[0] - back for r in after if 200 <= r[1] < 300), None)
+    report(name, after)
+    print(
+        f"{'':28} first 2xx {first_ok:.2f} s after the server was back" if first_ok is not None else "no 2xx"
+    )
+
+
 def main(down_seconds: float, frozen_seconds: float, interval: float) -> None:
     redis, postgres = PrivateRedis(), PrivatePostgres()
     env = service_env(postgres.url, redis.url())
@@ -79,27 +90,11 @@ def main(down_seconds: float, frozen_seconds: float, interval: float) -> None:
         postgres.stop()
         report("stopped", loop(base, token, down_seconds, interval))
         postgres.start()
-        restarted = time.monotonic()
-        after = loop(base, token, 10, interval)
-        first_ok = next((r[0] - restarted for r in after if 200 <= r[1] < 300), None)
-        report("started again", after)
-        print(
-            f"{'':28} first 2xx {first_ok:.2f} s after the server was back"
-            if first_ok is not None
-            else "no 2xx"
-        )
+        recovery("started again", base, token, interval)
         postgres.signal_all(signal.SIGSTOP)
         report("frozen (SIGSTOP)", loop(base, token, frozen_seconds, interval))
         postgres.signal_all(signal.SIGCONT)
-        resumed = time.monotonic()
-        after = loop(base, token, 10, interval)
-        first_ok = next((r[0] - resumed for r in after if 200 <= r[1] < 300), None)
-        report("resumed", after)
-        print(
-            f"{'':28} first 2xx {first_ok:.2f} s after the server resumed"
-            if first_ok is not None
-            else "no 2xx"
-        )
+        recovery("resumed", base, token, interval)
     finally:
         if web is not None:
             stop(web)

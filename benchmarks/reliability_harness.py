@@ -26,14 +26,13 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.fixtures.deps import PrivateRedis as _TestsPrivateRedis  # noqa: E402
+from tests.fixtures.deps import free_port  # noqa: E402
+
 PYTHON = sys.executable
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for_port(port: int, timeout: float = 30) -> None:
@@ -48,39 +47,15 @@ def wait_for_port(port: int, timeout: float = 30) -> None:
             time.sleep(0.1)
 
 
-class PrivateRedis:
+class PrivateRedis(_TestsPrivateRedis):
+    """The tests' private redis-server (tests/fixtures/deps.py), in its own temporary directory."""
+
     def __init__(self) -> None:
-        self.port = free_port()
         self.dir = tempfile.mkdtemp(prefix="teeckin-bench-redis-")
-        self.process = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--dir",
-                self.dir,
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        wait_for_port(self.port)
-
-    def url(self, db: int = 0) -> str:
-        return f"redis://127.0.0.1:{self.port}/{db}"
-
-    def freeze(self) -> None:
-        os.kill(self.process.pid, signal.SIGSTOP)
-
-    def thaw(self) -> None:
-        os.kill(self.process.pid, signal.SIGCONT)
+        super().__init__(self.dir)
 
     def stop(self) -> None:
-        self.thaw()
-        self.process.terminate()
-        self.process.wait(10)
+        super().stop()
         shutil.rmtree(self.dir, ignore_errors=True)
 
 

@@ -165,28 +165,26 @@ class _Watchdog:
             timer.cancel()
 
 
-class _WatchedHTTPConnection(HTTPConnection):
-    # The watchdog comes through the pool's connection keyword arguments.
+class _Watched:
+    """Connection mixin: hands the TCP socket to the attempt's watchdog as soon as it is connected, so for
+    https the TLS handshake is watched too. The watchdog comes through the pool's connection kwargs."""
+
     def __init__(self, *args: Any, watchdog: _Watchdog, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._watchdog = watchdog
 
     def _new_conn(self) -> socket.socket:
-        # The TCP socket as soon as it is connected: for https the TLS handshake is watched too.
-        sock = super()._new_conn()
+        sock = super()._new_conn()  # type: ignore[misc]
         self._watchdog.watch(sock)
         return sock
 
 
-class _WatchedHTTPSConnection(HTTPSConnection):
-    def __init__(self, *args: Any, watchdog: _Watchdog, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._watchdog = watchdog
+class _WatchedHTTPConnection(_Watched, HTTPConnection):
+    pass
 
-    def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()
-        self._watchdog.watch(sock)
-        return sock
+
+class _WatchedHTTPSConnection(_Watched, HTTPSConnection):
+    pass
 
 
 def _post_to(
