@@ -13,7 +13,8 @@ _HEADERS = {
     "X-RateLimit-Limit": "Requests allowed in the current window of the bucket that applied "
     "(the one with the fewest requests remaining; named in X-RateLimit-Bucket).",
     "X-RateLimit-Remaining": "Requests left in that window before a 429.",
-    "X-RateLimit-Reset": "Seconds until that bucket has room for one more request (sliding window).",
+    "X-RateLimit-Reset": "Seconds until that bucket's count next goes down (after a 429: until one more "
+    "request is allowed).",
     "X-RateLimit-Bucket": "The bucket: read, write, timer, plan, anonymous, token_ip, token_client or "
     "token_client_all.",
 }

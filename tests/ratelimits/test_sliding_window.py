@@ -35,3 +35,31 @@ def test_no_second_burst_after_a_full_one_whenever_the_boundary_comes(settings: 
     # in the following minute gets at most a couple through: about the limit's pace, 10 a minute.
     assert max(later) <= 2, later
     assert sum(later) <= 12, later
+
+
+def test_one_redis_round_trip_per_bucket(settings: Any, private_redis: Any, monkeypatch: Any) -> None:
+    """Counting a request in a bucket (the atomic acquire and the window read) is one exchange with
+    Redis: the brief's cost budget. Counted at redis-py's socket writes, on a private redis-server."""
+    from redis.connection import AbstractConnection
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": private_redis.url(),
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+        }
+    }
+    request = RequestFactory().get("/api/agent/timer")
+    charge(request, "read", "agent:trips", "10/m")  # connects and loads the scripts once
+    sends: list[int] = []
+    original = AbstractConnection.send_packed_command
+
+    def counted(self: Any, command: Any, check_health: bool = True) -> None:
+        sends.append(1)
+        original(self, command, check_health)
+
+    monkeypatch.setattr(AbstractConnection, "send_packed_command", counted)
+    usages = [charge(request, "read", "agent:trips", "10/m") for _ in range(3)]
+
+    assert len(sends) == 3
+    assert [usage.remaining for usage in usages if usage is not None] == [8, 7, 6]
