@@ -239,7 +239,8 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
         "base-uri": ["'none'"],
         "frame-ancestors": ["'none'"],
-        "form-action": ["'self'"],
+        # No form-action: browsers apply it to the redirect after a form post too, and the OAuth consent
+        # form redirects to the client's own redirect URI (another origin, e.g. a local callback port).
     }
 }
 
