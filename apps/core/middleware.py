@@ -43,7 +43,7 @@ def service_unavailable(request: HttpRequest, error: BaseException) -> HttpRespo
 
 class ApiTransportMiddleware:
     """What every /api/ answer carries, and plain HTTP refused there. Goes right after Django's
-    SecurityMiddleware (whose SSL redirect exempts /api/: SECURE_REDIRECT_EXEMPT).
+    SecurityMiddleware (its SSL redirect exempts /api/: SECURE_REDIRECT_EXEMPT) and whitenoise.
 
     - Over plain HTTP when HTTPS is required (``SECURE_SSL_REDIRECT``), /api/ answers 403
       ``HTTPS_REQUIRED`` instead of redirecting: a redirect would come after the client's credential
