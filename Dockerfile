@@ -11,7 +11,7 @@ COPY apps ./apps
 COPY templates ./templates
 # The people's pages' CSS and JS and the vendored htmx and Chart.js (collected below).
 COPY static ./static
-COPY manage.py ./
+COPY manage.py gunicorn.conf.py ./
 RUN pip install . \
     && useradd --system --uid 10001 --home /app teeckin \
     && mkdir -p /app/var && chown teeckin /app/var

@@ -37,7 +37,7 @@ def main() -> None:
     workdir = tempfile.TemporaryDirectory()
     if not args.configured_db:
         os.environ["DATABASE_URL"] = f"sqlite:///{workdir.name}/benchmark.sqlite3"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "teeckin.settings.test")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
     os.environ["RATELIMIT_ENABLE"] = "0"
 
     import django

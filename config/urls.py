@@ -71,3 +71,4 @@ urlpatterns = [
 ]
 
 handler404 = "apps.core.api.views.handler404"
+handler500 = "apps.core.api.views.handler500"

@@ -1,9 +1,12 @@
+import sys
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.csrf import csrf_exempt
-from django.views.defaults import page_not_found
+from django.views.defaults import page_not_found, server_error
 
 from apps.core.api.exceptions import error_body
+from apps.core.middleware import OUTAGE_ERRORS, is_api_path, service_unavailable
 
 
 @csrf_exempt  # a POST to an unknown API path is a 404, not Django's HTML "CSRF verification failed"
@@ -13,7 +16,7 @@ def api_not_found(request: HttpRequest, *args: object, **kwargs: object) -> Json
 
 
 def handler404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    if request.path.startswith("/api/"):
+    if is_api_path(request):
         return api_not_found(request)
     return page_not_found(request, exception)
 
@@ -23,3 +26,18 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse(error_body(f"CSRF verification failed: {reason}", "CSRF_FAILED"), status=403)
     return django_csrf_failure(request, reason)
+
+
+def handler500(request: HttpRequest) -> HttpResponse:
+    """Django's last resort, for exceptions outside any view (a middleware's, a lazy session lookup in
+    one): ApiErrorMiddleware never sees those. Django calls this inside its ``except``, so the exception
+    is at hand: a database outage is a 503 with Retry-After everywhere, anything else on /api/ the
+    envelope's 500."""
+    error = sys.exc_info()[1]
+    if isinstance(error, OUTAGE_ERRORS):
+        return service_unavailable(request, error)
+    if is_api_path(request):
+        return JsonResponse(
+            error_body("Internal server error. The error was logged.", "INTERNAL_ERROR"), status=500
+        )
+    return server_error(request)

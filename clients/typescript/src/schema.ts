@@ -1232,9 +1232,9 @@ export interface components {
         "X-RateLimit-Limit": number;
         /** @description Requests left in that window before a 429. */
         "X-RateLimit-Remaining": number;
-        /** @description Seconds until that window ends and its count starts again. */
+        /** @description Seconds until that bucket's count next goes down (after a 429: until one more request is allowed). */
         "X-RateLimit-Reset": number;
-        /** @description The bucket: read, write, timer, heartbeat, plan, anonymous, token_ip or token_client. */
+        /** @description The bucket: read, write, timer, heartbeat, plan, anonymous, registration, token_ip, token_client or token_client_all. */
         "X-RateLimit-Bucket": string;
         /** @description Seconds to wait before the refused bucket accepts requests again. */
         "Retry-After": number;
