@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "apps.timer",
     "apps.ratelimits",
     "apps.webhooks",
+    "apps.idempotency",
 ]
 
 MIDDLEWARE = [
@@ -135,6 +136,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "webhook-deliveries-sweep": {"task": "apps.webhooks.tasks.webhook_deliveries_sweep", "schedule": 60.0},
     "timers-autostop": {"task": "apps.timer.tasks.timers_autostop", "schedule": 300.0},
     "webhook-logs-prune": {"task": "apps.webhooks.tasks.webhook_logs_prune", "schedule": 3600.0},
+    "idempotency-keys-prune": {"task": "apps.idempotency.tasks.idempotency_keys_prune", "schedule": 3600.0},
     "oauth-tokens-clear-expired": {
         "task": "apps.agents.tasks.access_tokens_clear_expired_task",
         "schedule": 3600.0,
@@ -203,6 +205,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        # Before the rate-limit hook, so the 409/422 answers it adds get the rate-limit headers too.
+        "apps.idempotency.openapi.add_idempotency_key_header",
         "apps.ratelimits.openapi.add_rate_limit_headers",
     ],
 }
@@ -302,6 +306,12 @@ OAUTH2_PROVIDER.update(
 MANUAL_ENTRY_MAX_DURATION = timedelta(hours=24)
 MANUAL_ENTRY_FUTURE_TOLERANCE = timedelta(minutes=1)
 NOTES_MAX_LENGTH = 10_000
+
+# --- Idempotency-Key on writes (apps/idempotency; README "Idempotency-Key"): how long a key and its
+# recorded answer are kept, and after how long a claim whose request never finished may be taken over
+# (longer than any request may run: gunicorn's default worker timeout is 30 s).
+IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
+IDEMPOTENCY_LEASE = timedelta(seconds=env_int("IDEMPOTENCY_LEASE_SECONDS", 120))
 
 # --- Webhooks (README "Webhooks and background jobs")
 # Plain http to loopback addresses, for development and tests only; production sends only https to
