@@ -13,5 +13,6 @@ def test_every_scheduled_job_is_a_registered_task():
         "apps.webhooks.tasks.webhook_logs_prune",
         "apps.timer.tasks.timers_autostop",
         "apps.agents.tasks.access_tokens_clear_expired_task",
+        "apps.idempotency.tasks.idempotency_keys_prune",
     }
     assert names <= set(app.tasks)
