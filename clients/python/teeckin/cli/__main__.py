@@ -1,0 +1,3 @@
+from teeckin.cli.app import main
+
+main()
