@@ -202,18 +202,13 @@ def login(server: str | None, client_id: str | None, client_secret: str | None, 
         _refused(refusal)
     finally:
         api.close()
+    # The token fetched above stays cached: it belongs to these credentials.
     where = config.credentials_save(credentials)
-    config.token_store(credentials, api.token(), _token_expiry())
     if as_json:
         click.echo(json.dumps({"loggedIn": True, "server": server, "secretStoredIn": where, **me}))
     else:
         agent, org = me.get("agent", {}), me.get("organization", {})
         click.echo(f"Logged in as {agent.get('name')} in {org.get('name')}; secret stored in {where}.")
-
-
-def _token_expiry() -> float:
-    cached = config.read_json(config.config_dir() / "token.json") or {}
-    return float(cached.get("expires_at", 0))
 
 
 @cli.command()

@@ -138,7 +138,6 @@ def credentials_save(credentials: Credentials) -> str:
         stored["client_secret"] = credentials.client_secret
     path = config_dir() / "credentials.json"
     write_private(path, stored)
-    token_forget()
     return "the OS keyring" if ring is not None else str(path)
 
 

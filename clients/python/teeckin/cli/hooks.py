@@ -93,6 +93,8 @@ def _detach(*args: str) -> None:
             stderr=log,
             start_new_session=True,
             close_fds=True,
+            # Not the project's directory: ``-m`` puts the working directory first on sys.path.
+            cwd=config.state_dir(),
         )
     finally:
         log.close()

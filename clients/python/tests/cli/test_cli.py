@@ -1,0 +1,158 @@
+"""The installed ``teeckin`` command against a live server: login, tracking, errors, the offline queue."""
+
+from __future__ import annotations
+
+import json
+import stat
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apps.clocked_times.models import ClockedTime
+
+from .conftest import Cast, Cli, TcpProxy
+
+
+def login(cli: Cli, server: TcpProxy, cast: Cast) -> None:
+    done = cli(
+        "login",
+        "--server",
+        server.url,
+        "--client-id",
+        cast.agent.client_id,
+        "--client-secret",
+        cast.agent.client_secret,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Olivia's laptop" in done.stdout
+
+
+def assert_no_traceback(done: Any) -> None:
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_login_checks_the_credentials_and_keeps_them_private(cli: Cli, server: TcpProxy, cast: Cast) -> None:
+    wrong = cli(
+        "login", "--server", server.url, "--client-id", cast.agent.client_id, "--client-secret", "nope"
+    )
+    assert wrong.returncode == 4
+    assert "(invalid_client)" in wrong.stderr.lower() or "INVALID" in wrong.stderr
+    assert_no_traceback(wrong)
+    assert not (cli.state.parent / "config" / "credentials.json").exists()
+
+    login(cli, server, cast)
+    stored = cli.state.parent / "config" / "credentials.json"
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o600
+    assert json.loads(stored.read_text())["client_secret"] == cast.agent.client_secret
+    token = cli.state.parent / "config" / "token.json"
+    assert stat.S_IMODE(token.stat().st_mode) == 0o600
+    assert json.loads(token.read_text())["expires_at"] > time.time() + 3000
+
+
+def test_start_status_log_stop_today(cli: Cli, server: TcpProxy, cast: Cast) -> None:
+    login(cli, server, cast)
+
+    started = cli("start", "projct alpah", "-m", "review the spec", "-t", "bug-fix")
+    assert started.returncode == 0, started.stderr
+    assert "Started Project Alpha" in started.stdout
+    entry = ClockedTime.objects.get(user=cast.user, end_time__isnull=True)
+    assert (entry.topic.name, entry.notes) == ("Project Alpha", "review the spec")
+    assert entry.agent_id == cast.agent.agent.pk
+    assert [tag.name for tag in entry.tags.all()] == ["bug-fix"]
+
+    status = cli.json("status")
+    assert status["running"] is True
+    assert status["topic"]["name"] == "Project Alpha"
+    assert status["clockedTimeId"] == entry.pk
+
+    began = datetime.now(UTC) - timedelta(hours=5)
+    logged = cli.json("log", "1h15m", "research", "-m", "reading", "--at", began.isoformat())
+    assert logged["duration"] == 75
+    manual = ClockedTime.objects.get(pk=logged["id"])
+    assert abs((manual.start_time - began).total_seconds()) < 1
+    assert manual.end_time - manual.start_time == timedelta(minutes=75)
+
+    stopped = cli.json("stop", "-m", "done")
+    assert stopped["clockedTimeId"] == entry.pk
+    entry.refresh_from_db()
+    assert entry.end_time is not None
+    assert entry.notes == "done"
+
+    today = cli.json("today")
+    assert {e["id"] for e in today["entries"]} >= {entry.pk}
+    assert today["totalMinutes"] >= 0
+    topics = cli("topics")
+    assert "Project Alpha" in topics.stdout and "Research" in topics.stdout
+
+
+def test_a_refusal_prints_the_message_and_code_and_exits_4(cli: Cli, server: TcpProxy, cast: Cast) -> None:
+    login(cli, server, cast)
+    human = cli("start", "quantum basket weaving")
+    assert human.returncode == 4
+    assert "No topic matches" in human.stderr and "(TOPIC_NOT_FOUND)" in human.stderr
+    assert_no_traceback(human)
+
+    as_json = cli("stop", "--json")
+    assert as_json.returncode == 4
+    assert json.loads(as_json.stdout)["code"] == "NO_ACTIVE_TIMER"
+    assert not cli.journal()
+
+
+def test_local_mistakes_exit_1_without_a_traceback(cli: Cli, server: TcpProxy, cast: Cast) -> None:
+    not_logged_in = cli("status")
+    assert not_logged_in.returncode == 1
+    assert "NOT_LOGGED_IN" in not_logged_in.stderr
+    login(cli, server, cast)
+    bad = cli("log", "soon", "Research")
+    assert bad.returncode == 1
+    assert "not a duration" in bad.stderr
+    for done in (not_logged_in, bad):
+        assert_no_traceback(done)
+
+
+def test_offline_writes_are_queued_then_replayed_once_with_their_times(
+    cli: Cli, server: TcpProxy, cast: Cast
+) -> None:
+    login(cli, server, cast)
+    assert cli("start", "Project Alpha").returncode == 0
+    entry = ClockedTime.objects.get(user=cast.user)
+
+    server.down()
+    stopped_at = datetime.now(UTC)
+    offline_stop = cli("stop", "-m", "written on a train")
+    assert offline_stop.returncode == 3, offline_stop.stderr
+    assert "queued" in offline_stop.stderr
+    offline_log = cli("log", "30m", "Research", "--json")
+    assert offline_log.returncode == 3
+    assert json.loads(offline_log.stdout)["pending"] == 2
+    assert cli("status").returncode == 5  # a read cannot be queued
+    journal = cli.journal()
+    assert [w["path"] for w in journal] == ["/api/agent/timer/stop", "/api/agent/time"]
+    assert all(w["key"] for w in journal)
+    entry.refresh_from_db()
+    assert entry.end_time is None
+
+    time.sleep(6)  # so that "when it happened" and "when it was sent" differ measurably
+    server.up()
+    synced = cli.json("sync")
+    assert synced == {"sent": 2, "refused": [], "pending": 0}
+    assert cli.journal() == []
+
+    entry.refresh_from_db()
+    assert entry.notes == "written on a train"
+    # Ended when the stop was typed, not when it reached the server.
+    assert abs((entry.end_time - stopped_at).total_seconds()) < 3
+    assert ClockedTime.objects.filter(user=cast.user).count() == 2
+    again = cli.json("sync")
+    assert again["sent"] == 0
+    assert ClockedTime.objects.filter(user=cast.user).count() == 2
+
+
+def test_the_next_command_sends_the_queue_first(cli: Cli, server: TcpProxy, cast: Cast) -> None:
+    login(cli, server, cast)
+    server.down()
+    assert cli("log", "20m", "Research").returncode == 3
+    server.up()
+    assert cli("start", "Research").returncode == 0
+    assert cli.journal() == []
+    assert ClockedTime.objects.filter(user=cast.user).count() == 2
