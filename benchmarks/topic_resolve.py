@@ -87,7 +87,7 @@ def main() -> None:
     if not args.configured_db:
         os.environ["DATABASE_URL"] = f"sqlite:///{workdir.name}/benchmark.sqlite3"
     # The test settings supply a SECRET_KEY and nothing that changes matching.
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "teeckin.settings.test")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 
     import django
 

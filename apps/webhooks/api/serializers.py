@@ -18,6 +18,8 @@ class WebhookUpdateInput(serializers.Serializer):
 
 
 class WebhookOutput(serializers.ModelSerializer):
+    # Declared, not inferred: the model's JSONField would be an untyped value in the schema and the SDKs.
+    events = serializers.ListField(child=serializers.CharField(), help_text="Event names it receives.")
     disabledReason = serializers.CharField(source="disabled_reason")
     createdAt = UtcDateTimeField(source="created_at")
     updatedAt = UtcDateTimeField(source="updated_at")

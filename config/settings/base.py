@@ -76,9 +76,9 @@ MIDDLEWARE = [
     "apps.ratelimits.middleware.RateLimitMiddleware",
 ]
 
-ROOT_URLCONF = "teeckin.urls"
-WSGI_APPLICATION = "teeckin.wsgi.application"
-ASGI_APPLICATION = "teeckin.asgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
 
 TEMPLATES = [
     {
