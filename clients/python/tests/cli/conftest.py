@@ -108,7 +108,7 @@ class Cli:
     state: Path
 
     def __call__(self, *args: str, stdin: str | None = None, timeout: float = 60) -> Any:
-        return subprocess.run(  # noqa: S603 - the installed console script with the test's arguments
+        return subprocess.run(
             [teeckin_command(), *args],
             input=stdin,
             capture_output=True,
@@ -129,7 +129,7 @@ class Cli:
 
 
 @pytest.fixture
-def server(live_server: Any, settings: Any) -> Iterator[TcpProxy]:
+def proxy(live_server: Any, settings: Any) -> Iterator[TcpProxy]:
     # Rate limits are tested on their own; a CLI test must not trip the 10-a-minute timer bucket.
     settings.RATELIMIT_ENABLE = False
     proxy = TcpProxy(int(live_server.url.rsplit(":", 1)[1]))

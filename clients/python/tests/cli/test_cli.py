@@ -13,11 +13,11 @@ from apps.clocked_times.models import ClockedTime
 from .conftest import Cast, Cli, TcpProxy
 
 
-def login(cli: Cli, server: TcpProxy, cast: Cast) -> None:
+def login(cli: Cli, proxy: TcpProxy, cast: Cast) -> None:
     done = cli(
         "login",
         "--server",
-        server.url,
+        proxy.url,
         "--client-id",
         cast.agent.client_id,
         "--client-secret",
@@ -31,16 +31,16 @@ def assert_no_traceback(done: Any) -> None:
     assert "Traceback" not in done.stdout + done.stderr
 
 
-def test_login_checks_the_credentials_and_keeps_them_private(cli: Cli, server: TcpProxy, cast: Cast) -> None:
+def test_login_checks_the_credentials_and_keeps_them_private(cli: Cli, proxy: TcpProxy, cast: Cast) -> None:
     wrong = cli(
-        "login", "--server", server.url, "--client-id", cast.agent.client_id, "--client-secret", "nope"
+        "login", "--server", proxy.url, "--client-id", cast.agent.client_id, "--client-secret", "nope"
     )
     assert wrong.returncode == 4
     assert "(invalid_client)" in wrong.stderr.lower() or "INVALID" in wrong.stderr
     assert_no_traceback(wrong)
     assert not (cli.state.parent / "config" / "credentials.json").exists()
 
-    login(cli, server, cast)
+    login(cli, proxy, cast)
     stored = cli.state.parent / "config" / "credentials.json"
     assert stat.S_IMODE(stored.stat().st_mode) == 0o600
     assert json.loads(stored.read_text())["client_secret"] == cast.agent.client_secret
@@ -49,8 +49,8 @@ def test_login_checks_the_credentials_and_keeps_them_private(cli: Cli, server: T
     assert json.loads(token.read_text())["expires_at"] > time.time() + 3000
 
 
-def test_start_status_log_stop_today(cli: Cli, server: TcpProxy, cast: Cast) -> None:
-    login(cli, server, cast)
+def test_start_status_log_stop_today(cli: Cli, proxy: TcpProxy, cast: Cast) -> None:
+    login(cli, proxy, cast)
 
     started = cli("start", "projct alpah", "-m", "review the spec", "-t", "bug-fix")
     assert started.returncode == 0, started.stderr
@@ -85,8 +85,8 @@ def test_start_status_log_stop_today(cli: Cli, server: TcpProxy, cast: Cast) -> 
     assert "Project Alpha" in topics.stdout and "Research" in topics.stdout
 
 
-def test_a_refusal_prints_the_message_and_code_and_exits_4(cli: Cli, server: TcpProxy, cast: Cast) -> None:
-    login(cli, server, cast)
+def test_a_refusal_prints_the_message_and_code_and_exits_4(cli: Cli, proxy: TcpProxy, cast: Cast) -> None:
+    login(cli, proxy, cast)
     human = cli("start", "quantum basket weaving")
     assert human.returncode == 4
     assert "No topic matches" in human.stderr and "(TOPIC_NOT_FOUND)" in human.stderr
@@ -98,11 +98,11 @@ def test_a_refusal_prints_the_message_and_code_and_exits_4(cli: Cli, server: Tcp
     assert not cli.journal()
 
 
-def test_local_mistakes_exit_1_without_a_traceback(cli: Cli, server: TcpProxy, cast: Cast) -> None:
+def test_local_mistakes_exit_1_without_a_traceback(cli: Cli, proxy: TcpProxy, cast: Cast) -> None:
     not_logged_in = cli("status")
     assert not_logged_in.returncode == 1
     assert "NOT_LOGGED_IN" in not_logged_in.stderr
-    login(cli, server, cast)
+    login(cli, proxy, cast)
     bad = cli("log", "soon", "Research")
     assert bad.returncode == 1
     assert "not a duration" in bad.stderr
@@ -111,13 +111,13 @@ def test_local_mistakes_exit_1_without_a_traceback(cli: Cli, server: TcpProxy, c
 
 
 def test_offline_writes_are_queued_then_replayed_once_with_their_times(
-    cli: Cli, server: TcpProxy, cast: Cast
+    cli: Cli, proxy: TcpProxy, cast: Cast
 ) -> None:
-    login(cli, server, cast)
+    login(cli, proxy, cast)
     assert cli("start", "Project Alpha").returncode == 0
     entry = ClockedTime.objects.get(user=cast.user)
 
-    server.down()
+    proxy.down()
     stopped_at = datetime.now(UTC)
     offline_stop = cli("stop", "-m", "written on a train")
     assert offline_stop.returncode == 3, offline_stop.stderr
@@ -133,7 +133,7 @@ def test_offline_writes_are_queued_then_replayed_once_with_their_times(
     assert entry.end_time is None
 
     time.sleep(6)  # so that "when it happened" and "when it was sent" differ measurably
-    server.up()
+    proxy.up()
     synced = cli.json("sync")
     assert synced == {"sent": 2, "refused": [], "pending": 0}
     assert cli.journal() == []
@@ -148,11 +148,11 @@ def test_offline_writes_are_queued_then_replayed_once_with_their_times(
     assert ClockedTime.objects.filter(user=cast.user).count() == 2
 
 
-def test_the_next_command_sends_the_queue_first(cli: Cli, server: TcpProxy, cast: Cast) -> None:
-    login(cli, server, cast)
-    server.down()
+def test_the_next_command_sends_the_queue_first(cli: Cli, proxy: TcpProxy, cast: Cast) -> None:
+    login(cli, proxy, cast)
+    proxy.down()
     assert cli("log", "20m", "Research").returncode == 3
-    server.up()
+    proxy.up()
     assert cli("start", "Research").returncode == 0
     assert cli.journal() == []
     assert ClockedTime.objects.filter(user=cast.user).count() == 2

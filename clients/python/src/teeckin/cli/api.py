@@ -1,6 +1,11 @@
-"""The CLI's connection to the server: token from the cache (renewed before expiry and once on a 401),
-Retry-After honoured on 429 and 503 (bounded), and every failure sorted into "unreachable" (queue it)
-or "refused" (tell the user)."""
+"""The CLI's connection to the server, through the SDK (``teeckin.Teeckin``).
+
+The SDK renews the access token before it expires and once on a 401, and retries 429, 503 and failed
+connections as ``Retry-After`` says (bounded). This module adds what a command line needs on top: the
+token kept between runs (``FileTokenStore``), the session header of agent hooks, a wait when the first
+request with an Idempotency-Key is still running, and every failure sorted into "unreachable" (queue the
+write) or "refused" (tell the user).
+"""
 
 from __future__ import annotations
 
@@ -9,13 +14,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from teeckin.cli import config
 
-# Retry-After is honoured up to this many seconds per wait, and at most this many times per request.
+from teeckin import Call, Teeckin, Token
+from teeckin.cli import config
+from teeckin.errors import APIError, TeeckinError, TransportError
+
+# Retry-After is honoured up to this many seconds per wait; the SDK retries at most this many times.
 MAX_WAIT_SECONDS = 20.0
-MAX_RETRIES = 3
-# A gateway in front of a stopped server answers these: the server is as good as unreachable.
+MAX_RETRIES = 2
+# A gateway in front of a stopped server answers these: as good as unreachable.
 GATEWAY_DOWN = {502, 503, 504}
+SESSION_HEADER = "X-Teeckin-Session"
 
 
 class Unreachable(Exception):
@@ -24,7 +33,7 @@ class Unreachable(Exception):
 
 @dataclass
 class Refused(Exception):
-    """The server answered with an error envelope: ``message`` and ``code`` for the user."""
+    """The server refused: its envelope's ``message`` and ``code`` are for the user."""
 
     status: int
     code: str
@@ -35,57 +44,53 @@ class Refused(Exception):
         return f"{self.message} ({self.code})"
 
 
-def _envelope(response: httpx.Response) -> Refused:
-    try:
-        body = response.json()
-    except ValueError:
-        body = {}
-    if not isinstance(body, dict):
-        body = {}
-    code = body.get("code") or str(body.get("error", "")).upper() or f"HTTP_{response.status_code}"
-    message = body.get("error_description") or body.get("error") or response.reason_phrase or "Refused."
-    return Refused(response.status_code, str(code), str(message), body.get("details") or {})
+class FileTokenStore:
+    """The SDK's token store, kept in the config directory (0600) so each run need not ask for a token."""
+
+    def __init__(self, credentials: config.Credentials) -> None:
+        self.credentials = credentials
+
+    def load(self) -> Token | None:
+        cached = config.token_cached(self.credentials)
+        return Token(access_token=cached[0], expires_at=cached[1]) if cached else None
+
+    def save(self, token: Token) -> None:
+        config.token_store(self.credentials, token.access_token, token.expires_at)
+
+    def clear(self) -> None:
+        config.token_forget()
 
 
-def _retry_after(response: httpx.Response) -> float:
-    try:
-        seconds = float(response.headers.get("Retry-After", "1"))
-    except ValueError:
-        seconds = 1.0
-    return min(max(seconds, 0.0), MAX_WAIT_SECONDS)
+def _raw(body: Any) -> Any:
+    return body
 
 
 class Api:
     def __init__(self, credentials: config.Credentials, *, timeout: float = 10.0) -> None:
         self.credentials = credentials
-        self.http = httpx.Client(base_url=credentials.server, timeout=timeout)
+        self.timeout = timeout
+        self._clients: dict[str | None, Teeckin] = {}
+
+    def _client(self, session: str | None) -> Teeckin:
+        """One SDK client per session value: the session travels as a default header of its client."""
+        if session not in self._clients:
+            headers = {SESSION_HEADER: session} if session else {}
+            self._clients[session] = Teeckin(
+                base_url=self.credentials.server,
+                client_id=self.credentials.client_id,
+                client_secret=self.credentials.client_secret,
+                timeout=self.timeout,
+                max_retries=MAX_RETRIES,
+                max_retry_wait=MAX_WAIT_SECONDS,
+                token_store=FileTokenStore(self.credentials),
+                http_client=httpx.Client(headers=headers),
+            )
+        return self._clients[session]
 
     def close(self) -> None:
-        self.http.close()
-
-    def token(self, *, renew: bool = False) -> str:
-        if not renew:
-            cached = config.token_cached(self.credentials, now=time.time())
-            if cached:
-                return cached
-        try:
-            response = self.http.post(
-                "/api/oauth/token",
-                data={
-                    "grant_type": "client_credentials",
-                    "client_id": self.credentials.client_id,
-                    "client_secret": self.credentials.client_secret,
-                },
-            )
-        except httpx.TransportError as error:
-            raise Unreachable(str(error)) from None
-        if response.status_code in GATEWAY_DOWN:
-            raise Unreachable(f"HTTP {response.status_code}")
-        if response.status_code != 200:
-            raise _envelope(response)
-        body = response.json()
-        config.token_store(self.credentials, body["access_token"], time.time() + float(body["expires_in"]))
-        return body["access_token"]
+        for client in self._clients.values():
+            client._http.close()  # we gave it this httpx client, so closing it is ours to do
+        self._clients.clear()
 
     def request(
         self,
@@ -96,39 +101,22 @@ class Api:
         params: dict[str, Any] | None = None,
         key: str | None = None,
         session: str | None = None,
-    ) -> tuple[httpx.Response, Any]:
-        """Send one request (with retries as the server asks); the response and its JSON on success."""
-        renewed = False
+    ) -> Any:
+        """Send one request; its JSON answer (None for an empty one)."""
+        call = Call.make(method, path, _raw, json=body, params=params, idempotency_key=key)
         waits = 0
-        token = self.token()
         while True:
-            headers = {"Authorization": f"Bearer {token}"}
-            if key:
-                headers["Idempotency-Key"] = key
-            if session:
-                headers["X-Teeckin-Session"] = session
             try:
-                response = self.http.request(method, path, json=body, params=params, headers=headers)
-            except httpx.TransportError as error:
-                raise Unreachable(str(error)) from None
-            if response.status_code == 401 and not renewed:
-                renewed = True
-                token = self.token(renew=True)
-                continue
-            in_progress = response.status_code == 409 and _code(response) == "IDEMPOTENCY_KEY_IN_PROGRESS"
-            if (response.status_code in (429, 503) or in_progress) and waits < MAX_RETRIES:
-                waits += 1
-                time.sleep(_retry_after(response))
-                continue
-            if response.status_code in GATEWAY_DOWN:
-                raise Unreachable(f"HTTP {response.status_code}")
-            if response.status_code >= 400:
-                raise _envelope(response)
-            return response, (response.json() if response.content else None)
-
-
-def _code(response: httpx.Response) -> str:
-    try:
-        return str(response.json().get("code", ""))
-    except (ValueError, AttributeError):
-        return ""
+                return self._client(session).request(call)
+            except TransportError as error:
+                raise Unreachable(str(error.__cause__ or error)) from None
+            except APIError as error:
+                if error.code == "IDEMPOTENCY_KEY_IN_PROGRESS" and waits < MAX_RETRIES:
+                    waits += 1
+                    time.sleep(min(float(error.headers.get("retry-after", "1") or 1), MAX_WAIT_SECONDS))
+                    continue
+                if error.status_code in GATEWAY_DOWN:
+                    raise Unreachable(f"HTTP {error.status_code}") from None
+                raise Refused(error.status_code, error.code, error.message, error.details) from None
+            except TeeckinError as error:
+                raise Refused(0, "CLIENT_ERROR", str(error)) from None

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, NoReturn
 
 import click
+
 from teeckin.cli import config, durations, journal
 from teeckin.cli.api import Api, Refused, Unreachable
 
@@ -73,7 +74,7 @@ def _api() -> Api:
     credentials = config.credentials_load()
     if credentials is None:
         raise LocalError(
-            "Not logged in: run `teeckin login` (or set TEECKIN_SERVER, TEECKIN_CLIENT_ID and "
+            "Not logged in: run `teeckin login` (or set TEECKIN_URL, TEECKIN_CLIENT_ID and "
             "TEECKIN_CLIENT_SECRET).",
             "NOT_LOGGED_IN",
         )
@@ -147,7 +148,7 @@ def _read(path: str, params: dict[str, Any] | None = None) -> Any:
     try:
         if not _flush(api):
             raise Unreachable("queued writes could not be sent")
-        return api.request("GET", path, params=params)[1]
+        return api.request("GET", path, params=params)
     except Unreachable as error:
         count = len(journal.pending())
         _emit_error(f"Server unreachable ({error}); {count} write(s) queued.", "UNREACHABLE", {})
@@ -193,8 +194,8 @@ def login(server: str | None, client_id: str | None, client_secret: str | None, 
     credentials = config.Credentials(server, client_id, client_secret)
     api = Api(credentials)
     try:
-        api.token(renew=True)
-        me = api.request("GET", "/api/agent/me")[1]
+        # The SDK fetches a token first (checking the credentials) and the store keeps it for later runs.
+        me = api.request("GET", "/api/agent/me")
     except Unreachable as error:
         _emit_error(f"Cannot reach {server} ({error}).", "UNREACHABLE", {})
         _finish(EXIT_UNREACHABLE)

@@ -100,7 +100,7 @@ def _keyring() -> Any:
 
 
 def credentials_load() -> Credentials | None:
-    server = _option("TEECKIN_SERVER", "CLAUDE_PLUGIN_OPTION_server_url")
+    server = _option("TEECKIN_URL", "CLAUDE_PLUGIN_OPTION_server_url")
     client_id = _option("TEECKIN_CLIENT_ID", "CLAUDE_PLUGIN_OPTION_client_id")
     secret = _option("TEECKIN_CLIENT_SECRET", "CLAUDE_PLUGIN_OPTION_client_secret")
     if server and client_id and secret:
@@ -145,17 +145,16 @@ def _token_path() -> Path:
     return config_dir() / "token.json"
 
 
-def token_cached(credentials: Credentials, *, now: float) -> str | None:
-    """The cached access token if it belongs to these credentials and has a minute left."""
+def token_cached(credentials: Credentials) -> tuple[str, float] | None:
+    """The cached access token and its expiry, if it belongs to these credentials."""
     cached = read_json(_token_path())
     if not cached or (cached.get("server"), cached.get("client_id")) != (
         credentials.server,
         credentials.client_id,
     ):
         return None
-    if float(cached.get("expires_at", 0)) - 60 <= now:
-        return None
-    return cached.get("access_token") or None
+    token = cached.get("access_token")
+    return (str(token), float(cached.get("expires_at", 0))) if token else None
 
 
 def token_store(credentials: Credentials, token: str, expires_at: float) -> None:

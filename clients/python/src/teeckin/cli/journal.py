@@ -135,16 +135,14 @@ def send(api: Api, write: Write, *, replaying: bool) -> Any:
         if (datetime.now(UTC) - happened).total_seconds() >= AT_MIN_AGE_SECONDS:
             body["at"] = write.happened_at.replace("+00:00", "Z")
     try:
-        _, answer = api.request(write.method, write.path, body=body, key=write.key, session=write.session)
-        return answer
+        return api.request(write.method, write.path, body=body, key=write.key, session=write.session)
     except Refused as refusal:
         if write.fallback is None or refusal.status in (401, 403, 409, 429):
             raise
         fallback = {**write.fallback["body"], **{k: v for k, v in body.items() if k == "at"}}
-        _, answer = api.request(
+        return api.request(
             write.method, write.path, body=fallback, key=write.fallback["key"], session=write.session
         )
-        return answer
 
 
 def replay(api: Api, *, wait: float = 30.0, on_sent: Callable[[Write, Any], None] | None = None) -> Outcome:
