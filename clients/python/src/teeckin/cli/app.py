@@ -237,7 +237,7 @@ def status(as_json: bool) -> None:
 @json_option
 def start(topic: str, notes: str | None, tags: tuple[str, ...], as_json: bool) -> None:
     """Start a timer on TOPIC (a name, fuzzy matched, or an id); stops the running one."""
-    body: dict[str, Any] = {"topic": topic}
+    body: dict[str, Any] = {"topic": topic, "source": _source()}
     if notes:
         body["notes"] = notes
     writes = [journal.Write("POST", "/api/agent/timer/start", body, _key(), f"start {topic}", takes_at=True)]
@@ -281,7 +281,12 @@ def log_time(duration: str, topic: str, notes: str | None, at: str | None, as_js
     except ValueError as error:
         raise LocalError(str(error), "BAD_INPUT") from None
     # The start is fixed now, so a write replayed later from the journal keeps its time.
-    body: dict[str, Any] = {"topic": topic, "duration_minutes": minutes, "start_time": durations.iso(began)}
+    body: dict[str, Any] = {
+        "topic": topic,
+        "duration_minutes": minutes,
+        "start_time": durations.iso(began),
+        "source": _source(),
+    }
     if notes:
         body["notes"] = notes
     write = journal.Write("POST", "/api/agent/time", body, _key(), f"log {duration} {topic}")

@@ -31,10 +31,12 @@ from urllib.parse import urlsplit, urlunsplit
 from teeckin.cli import config, journal
 
 CLIENT = "claude-code"
-HEARTBEAT_EVERY_SECONDS = 60
+# The server stores a heartbeat at most once a minute per tracker anyway; tests shorten it.
+HEARTBEAT_EVERY_SECONDS = float(os.environ.get("TEECKIN_HEARTBEAT_SECONDS") or 60)
 START_SOURCES = {"startup", "resume", "clear"}
-# Provenance values are bounded on the server; longer ones are cut here rather than refused there.
-SOURCE_MAX = 255
+# The server's bounds on provenance (README "Parallel sessions, heartbeats and provenance"): longer values
+# are cut here rather than refused there.
+SOURCE_MAX = {"client": 100, "session": 128, "repository": 500, "branch": 255, "directory": 1000, "host": 255}
 
 
 def claude_code(raw: str) -> None:
@@ -62,8 +64,8 @@ def _log(text: str) -> None:
 
 def _session(payload: dict[str, Any]) -> str:
     session = str(payload.get("session_id") or "")
-    # Idempotency keys and headers take printable ASCII only.
-    session = "".join(char for char in session if " " < char <= "~")[:200]
+    # Session ids (and so idempotency keys and headers) are printable ASCII without spaces.
+    session = "".join(char for char in session if " " < char <= "~")[: SOURCE_MAX["session"]]
     if not session:
         raise ValueError("the hook input has no session_id")
     return session
@@ -129,10 +131,9 @@ def _provenance(session: str, cwd: str) -> dict[str, str]:
     if top:
         remote = _git(top, "config", "--get", "remote.origin.url")
         source["repository"] = _without_userinfo(remote) if remote else Path(top).name
-        branch = _git(top, "rev-parse", "--abbrev-ref", "HEAD")
-        if branch and branch != "HEAD":
-            source["branch"] = branch
-    return {name: value[:SOURCE_MAX] for name, value in source.items() if value}
+        # Empty on a detached HEAD; works on a branch without commits yet (rev-parse would not).
+        source["branch"] = _git(top, "symbolic-ref", "--short", "-q", "HEAD")
+    return {name: value[: SOURCE_MAX[name]] for name, value in source.items() if value}
 
 
 def _option(name: str) -> str:
