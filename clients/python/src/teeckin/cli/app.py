@@ -143,15 +143,19 @@ def _perform(writes: list[journal.Write], render: Callable[[list[Any]], str]) ->
         api.close()
 
 
-def _read(path: str, params: dict[str, Any] | None = None) -> Any:
-    api = _api()
+def _read(path: str, params: dict[str, Any] | None = None, *, api: Api | None = None) -> Any:
+    """GET ``path`` after sending the queued writes. ``login`` passes its own ``api`` (credentials not
+    stored yet) and sends nothing queued."""
+    flush = api is None
+    api = api or _api()
     try:
-        if not _flush(api):
+        if flush and not _flush(api):
             raise Unreachable("queued writes could not be sent")
         return api.request("GET", path, params=params)
     except Unreachable as error:
         count = len(journal.pending())
-        _emit_error(f"Server unreachable ({error}); {count} write(s) queued.", "UNREACHABLE", {})
+        message = f"Cannot reach {api.credentials.server} ({error}); {count} write(s) queued."
+        _emit_error(message, "UNREACHABLE", {})
         _finish(EXIT_UNREACHABLE)
     except Refused as refusal:
         _refused(refusal)
@@ -192,18 +196,8 @@ def login(server: str | None, client_id: str | None, client_secret: str | None, 
     if not server.startswith(("http://", "https://")):
         raise LocalError("The server URL must start with https:// (http:// for a local server).", "BAD_URL")
     credentials = config.Credentials(server, client_id, client_secret)
-    api = Api(credentials)
-    try:
-        # The SDK fetches a token first (checking the credentials) and the store keeps it for later runs.
-        me = api.request("GET", "/api/agent/me")
-    except Unreachable as error:
-        _emit_error(f"Cannot reach {server} ({error}).", "UNREACHABLE", {})
-        _finish(EXIT_UNREACHABLE)
-    except Refused as refusal:
-        _refused(refusal)
-    finally:
-        api.close()
-    # The token fetched above stays cached: it belongs to these credentials.
+    # The SDK fetches a token first (checking the credentials); it stays cached, keyed by these credentials.
+    me = _read("/api/agent/me", api=Api(credentials))
     where = config.credentials_save(credentials)
     if as_json:
         click.echo(json.dumps({"loggedIn": True, "server": server, "secretStoredIn": where, **me}))
