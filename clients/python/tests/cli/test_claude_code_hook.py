@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from apps.clocked_times.models import ClockedTime
+from apps.timer.services import timer_stop
 from apps.topics.models import Topic
 
 from .conftest import Cast, Cli, TcpProxy
@@ -92,7 +93,7 @@ def wait_for(condition: Callable[[], bool], what: str, timeout: float = 20) -> N
         time.sleep(0.1)
 
 
-def test_two_interleaved_sessions_track_two_entries_with_provenance_and_heartbeats(
+def test_two_interleaved_sessions_track_their_own_entries_with_provenance_and_heartbeats(
     cli: Cli, proxy: TcpProxy, cast: Cast, tmp_path: Path
 ) -> None:
     alpha = Topic.objects.get(name="Project Alpha")
@@ -120,17 +121,26 @@ def test_two_interleaved_sessions_track_two_entries_with_provenance_and_heartbea
     for entry in (entry_a, entry_b):
         wait_for(lambda e=entry: entries.get(pk=e.pk).last_heartbeat_at is not None, "a heartbeat")
 
+    # The server stops A meanwhile (as idle stop does when the user is away); A's next tool call, a
+    # heartbeat answered NO_ACTIVE_TIMER, starts A again.
+    timer_stop(user=cast.user, agent=cast.agent.agent, session=a)
+    time.sleep(2.1)
+    hook(cli, post_tool_use(a, repo_a))
+    wait_for(lambda: entries.filter(session=a).count() == 2 and not cli.journal(), "A's restart")
+    resumed_a = entries.get(session=a, end_time__isnull=True)
+
     # A repeated SessionStart (the hook fired twice) is the same start: no second entry.
     hook(cli, session_start(b, repo_b))
     hook(cli, session_end(a, repo_a))
-    wait_for(lambda: entries.get(pk=entry_a.pk).end_time is not None and not cli.journal(), "A's stop")
+    wait_for(lambda: entries.get(pk=resumed_a.pk).end_time is not None and not cli.journal(), "A's stop")
     assert entries.get(pk=entry_b.pk).end_time is None  # parallel sessions never stop each other
     hook(cli, session_end(b, repo_b))
     hook(cli, session_end(b, repo_b))  # and a repeated SessionEnd is the same stop
     wait_for(lambda: entries.get(pk=entry_b.pk).end_time is not None and not cli.journal(), "B's stop")
 
-    assert entries.count() == 2
-    entry_a, entry_b = entries.get(session=a), entries.get(session=b)
+    assert entries.count() == 3
+    assert entries.filter(session=b).count() == 1
+    entry_a, entry_b = entries.get(pk=resumed_a.pk), entries.get(session=b)
     assert (entry_a.topic, entry_b.topic) == (alpha, alpha)
     assert entry_a.agent_id == entry_b.agent_id == cast.agent.agent.pk
     assert entry_a.source_client == entry_b.source_client == "claude-code"

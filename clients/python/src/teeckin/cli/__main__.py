@@ -1,3 +1,3 @@
-from teeckin.cli.app import main
+from teeckin.cli import main
 
 main()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import socket
 import sys
-import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -411,12 +410,17 @@ def hook_claude_code() -> None:
 @click.option("--session", required=True)
 def hook_heartbeat(session: str) -> None:
     """Send the queued writes, then "this session is still working" (run detached by the hooks)."""
+    from teeckin.cli import hooks
+
     api = _api()
     try:
         if _flush(api):
-            key = f"heartbeat:{session}:{int(time.time() // 60)}"
-            api.request("POST", "/api/agent/timer/heartbeat", body={}, key=key, session=session)
-    except (Unreachable, Refused):
+            # Each heartbeat is news: its key only makes the SDK's own retries of it safe.
+            api.request("POST", "/api/agent/timer/heartbeat", body={}, key=_key(), session=session)
+    except Refused as refusal:
+        if refusal.code == "NO_ACTIVE_TIMER" and hooks.restart_after_idle(session):
+            _flush(api)
+    except Unreachable:
         pass  # a lost heartbeat costs nothing: the next one, a minute later, says the same
     finally:
         api.close()

@@ -3,7 +3,9 @@
 - SessionStart (startup, resume) queues a start with provenance (session id, git repository and branch
   of ``cwd``'s top level, host) and no topic, so the server picks the repository's bound topic or the
   agent's default; when it cannot, the plugin's ``default_topic`` option is tried.
-- PostToolUse and Stop send a heartbeat, at most one a minute per session (a local timestamp check).
+- PostToolUse and Stop send a heartbeat, at most one a minute per session (a local timestamp check). If
+  the server has stopped the session's timer meanwhile (idle stop: the user was away), the heartbeat
+  starts a new one, since the session is evidently working again.
 - SessionEnd queues the stop (notes: the transcript's summary, when it has one).
 
 Hooks must never slow down or fail the session: each handler only writes to the local journal and a
@@ -148,11 +150,17 @@ def _session_start(payload: dict[str, Any]) -> None:
     if str(payload.get("source", "startup")) not in START_SOURCES:
         return  # compact: the same session goes on
     session = _session(payload)
-    state = _state(session)
+    _queue_start(session, str(payload.get("cwd") or os.getcwd()), _state(session))
+    _detach("sync", "--quiet")
+
+
+def _queue_start(session: str, cwd: str, state: dict[str, Any]) -> None:
+    # A start after an end is a new timer (a new generation, so a new key); a start while the session
+    # runs is the same start repeated, answered from the server's record.
     if not state.get("running"):
         state["generation"] = int(state.get("generation", 0)) + 1
     key = f"{CLIENT}:{session}:{state['generation']}:start"
-    body: dict[str, Any] = {"source": _provenance(session, str(payload.get("cwd") or os.getcwd()))}
+    body: dict[str, Any] = {"source": _provenance(session, cwd)}
     default_topic = _option("default_topic")
     fallback = {"body": {**body, "topic": default_topic}, "key": f"{key}:default"} if default_topic else None
     journal.append(
@@ -167,8 +175,17 @@ def _session_start(payload: dict[str, Any]) -> None:
             fallback=fallback,
         )
     )
-    _save(session, {**state, "running": True, "heartbeat": time.time()})
-    _detach("sync", "--quiet")
+    _save(session, {**state, "running": True, "heartbeat": time.time(), "cwd": cwd})
+
+
+def restart_after_idle(session: str) -> bool:
+    """Queue a new start for a session the server stopped (idle stop) while it is working again, as a
+    heartbeat just showed; False when the session has ended here, so nothing should run."""
+    state = _state(session)
+    if not state.get("running"):
+        return False
+    _queue_start(session, str(state.get("cwd") or os.getcwd()), {**state, "running": False})
+    return True
 
 
 def _heartbeat(payload: dict[str, Any]) -> None:

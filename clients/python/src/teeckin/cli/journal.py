@@ -19,10 +19,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from teeckin.cli import config
-from teeckin.cli.api import Api, Refused, Unreachable
+
+if TYPE_CHECKING:
+    # Imported where a write is sent: the hooks only append, and must not pay for the HTTP client.
+    from teeckin.cli.api import Api, Refused
 
 # A queued start or stop is sent with ``at`` when it happened at least this long before the replay;
 # a fresher one is sent as "now" so a client clock running slightly ahead is never "in the future".
@@ -129,6 +132,8 @@ def _drop(write_id: str) -> int:
 
 def send(api: Api, write: Write, *, replaying: bool) -> Any:
     """Send one write; a refused body is retried once as its fallback, when it has one."""
+    from teeckin.cli.api import Refused
+
     body = dict(write.body)
     if replaying and write.takes_at:
         happened = datetime.fromisoformat(write.happened_at)
@@ -151,6 +156,8 @@ def replay(api: Api, *, wait: float = 30.0, on_sent: Callable[[Write, Any], None
     A refused write is dropped (and reported): it would be refused again. When the server cannot be
     reached, that write and the ones after it stay queued (``unreachable``).
     """
+    from teeckin.cli.api import Refused, Unreachable
+
     outcome = Outcome()
     _, _, replay_lock = _paths()
     with _locked(replay_lock, wait=wait) as held:
