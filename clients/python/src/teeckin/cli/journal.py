@@ -41,7 +41,7 @@ class Write:
     description: str
     session: str | None = None
     # ISO 8601 UTC: when the user (or agent) did it.
-    happened_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    happened_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
     # Starts and stops accept ``at``; other writes carry their own times in the body (or none).
     takes_at: bool = False
     # Sent instead when the server refuses ``body`` (e.g. no topic could be inferred): body and key.
