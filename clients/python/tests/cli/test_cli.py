@@ -60,6 +60,12 @@ def test_start_status_log_stop_today(cli: Cli, proxy: TcpProxy, cast: Cast) -> N
     assert entry.agent_id == cast.agent.agent.pk
     assert [tag.name for tag in entry.tags.all()] == ["bug-fix"]
 
+    assert cli("notes", "review the spec, then the tests").returncode == 0
+    assert "perf" in cli("tag", "perf").stdout
+    entry.refresh_from_db()
+    assert entry.notes == "review the spec, then the tests"
+    assert sorted(tag.name for tag in entry.tags.all()) == ["bug-fix", "perf"]
+
     status = cli.json("status")
     assert status["running"] is True
     assert status["topic"]["name"] == "Project Alpha"
@@ -81,6 +87,7 @@ def test_start_status_log_stop_today(cli: Cli, proxy: TcpProxy, cast: Cast) -> N
     today = cli.json("today")
     assert {e["id"] for e in today["entries"]} >= {entry.pk}
     assert today["totalMinutes"] >= 0
+    assert "Total:" in cli("today").stdout
     topics = cli("topics")
     assert "Project Alpha" in topics.stdout and "Research" in topics.stdout
 
@@ -129,13 +136,18 @@ def test_offline_writes_are_queued_then_replayed_once_with_their_times(
     journal = cli.journal()
     assert [w["path"] for w in journal] == ["/api/agent/timer/stop", "/api/agent/time"]
     assert all(w["key"] for w in journal)
+    assert stat.S_IMODE((cli.state / "journal.jsonl").stat().st_mode) == 0o600
+    # A crash between sending a write and striking it from the journal sends it twice: its key makes the
+    # second one a replay of the first.
+    with open(cli.state / "journal.jsonl", "a") as handle:
+        handle.write(json.dumps({**journal[1], "id": "resent"}) + "\n")
     entry.refresh_from_db()
     assert entry.end_time is None
 
     time.sleep(6)  # so that "when it happened" and "when it was sent" differ measurably
     proxy.up()
     synced = cli.json("sync")
-    assert synced == {"sent": 2, "refused": [], "pending": 0}
+    assert synced == {"sent": 3, "refused": [], "pending": 0}
     assert cli.journal() == []
 
     entry.refresh_from_db()
