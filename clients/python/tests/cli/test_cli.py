@@ -160,11 +160,17 @@ def test_offline_writes_are_queued_then_replayed_once_with_their_times(
     assert ClockedTime.objects.filter(user=cast.user).count() == 2
 
 
-def test_the_next_command_sends_the_queue_first(cli: Cli, proxy: TcpProxy, cast: Cast) -> None:
+def test_the_next_command_sends_the_queue_first_in_order(cli: Cli, proxy: TcpProxy, cast: Cast) -> None:
     login(cli, proxy, cast)
     proxy.down()
     assert cli("log", "20m", "Research").returncode == 3
+    assert cli("start", "Project Alpha", "-t", "perf").returncode == 3
+    queued = [write["path"] for write in cli.journal()]
+    assert queued == ["/api/agent/time", "/api/agent/timer/start", "/api/agent/timer/tags"]
+
     proxy.up()
-    assert cli("start", "Research").returncode == 0
+    assert cli.json("status")["topic"]["name"] == "Project Alpha"  # sent the queue, then read
     assert cli.journal() == []
+    running = ClockedTime.objects.get(user=cast.user, end_time__isnull=True)
+    assert [tag.name for tag in running.tags.all()] == ["perf"]
     assert ClockedTime.objects.filter(user=cast.user).count() == 2

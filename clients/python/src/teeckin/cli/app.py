@@ -97,14 +97,18 @@ def _flush(api: Api) -> bool:
     return not outcome.unreachable
 
 
-def _queue(write: journal.Write, reason: str) -> NoReturn:
-    count = journal.append(write)
+def _queue(writes: list[journal.Write], reason: str) -> NoReturn:
+    """Append ``writes`` to the journal, in order, and say so (exit 3)."""
+    count = 0
+    for write in writes:
+        count = journal.append(write)
     if _as_json():
-        click.echo(json.dumps({"queued": True, "pending": count, "idempotencyKey": write.key}))
+        click.echo(json.dumps({"queued": True, "pending": count, "idempotencyKeys": [w.key for w in writes]}))
     else:
+        described = ", ".join(f"'{write.description}'" for write in writes)
         click.echo(
-            f"Server unreachable ({reason}): '{write.description}' queued ({count} pending); it is sent "
-            "with its original time on the next command or `teeckin sync`.",
+            f"Server unreachable ({reason}): {described} queued ({count} pending); sent with the original "
+            "time on the next command or `teeckin sync`.",
             err=True,
         )
     _finish(EXIT_QUEUED)
@@ -121,17 +125,13 @@ def _perform(writes: list[journal.Write], render: Callable[[list[Any]], str]) ->
     try:
         reachable = _flush(api)
         answers = []
+        if not reachable:
+            _queue(writes, "earlier writes are still queued")
         for index, write in enumerate(writes):
-            if not reachable:
-                for later in writes[index + 1 :]:
-                    journal.append(later)
-                _queue(write, "earlier writes are still queued")
             try:
                 answers.append(journal.send(api, write, replaying=False))
             except Unreachable as error:
-                for later in writes[index + 1 :]:
-                    journal.append(later)
-                _queue(write, str(error) or "no answer")
+                _queue(writes[index:], str(error) or "no answer")
             except Refused as refusal:
                 _refused(refusal)
         if _as_json():
