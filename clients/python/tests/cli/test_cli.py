@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apps.clocked_times.models import ClockedTime
+from tests.ratelimits.helpers import set_limits
 
 from .conftest import Cast, Cli, TcpProxy
 
@@ -174,3 +175,26 @@ def test_the_next_command_sends_the_queue_first_in_order(cli: Cli, proxy: TcpPro
     running = ClockedTime.objects.get(user=cast.user, end_time__isnull=True)
     assert [tag.name for tag in running.tags.all()] == ["perf"]
     assert ClockedTime.objects.filter(user=cast.user).count() == 2
+
+
+def test_a_queued_write_held_back_by_the_rate_limit_stays_queued(
+    cli: Cli, proxy: TcpProxy, cast: Cast, settings: Any
+) -> None:
+    # One timer operation an hour: the start uses it, and an hour's Retry-After is beyond the CLI's wait.
+    settings.RATELIMIT_ENABLE = True
+    set_limits(settings, buckets={"timer": "1/h"})
+    login(cli, proxy, cast)
+    assert cli("start", "Research").returncode == 0
+    proxy.down()
+    assert cli("stop", "-m", "offline").returncode == 3
+    proxy.up()
+
+    held = cli("sync", "--json")
+    assert held.returncode == 3
+    assert json.loads(held.stdout)["held"]["code"] == "RATE_LIMITED"
+    assert [write["path"] for write in cli.journal()] == ["/api/agent/timer/stop"]  # not dropped
+    assert ClockedTime.objects.get(user=cast.user).end_time is None
+
+    set_limits(settings, buckets={"timer": "100/m"})
+    assert cli.json("sync")["sent"] == 1
+    assert ClockedTime.objects.get(user=cast.user).notes == "offline"

@@ -43,6 +43,13 @@ class Refused(Exception):
     def __str__(self) -> str:
         return f"{self.message} ({self.code})"
 
+    @property
+    def final(self) -> bool:
+        """Whether the write itself was refused. Not when the credential was (401, 403: fix the login
+        and the write goes through), the rate limit held it (429) or its key's first request still
+        runs: a queued write refused that way stays queued."""
+        return self.status not in (401, 403, 429) and self.code != "IDEMPOTENCY_KEY_IN_PROGRESS"
+
 
 class FileTokenStore:
     """The SDK's token store, kept in the config directory (0600) so each run need not ask for a token."""

@@ -83,6 +83,8 @@ def _api() -> Api:
 def _report_replay(outcome: journal.Outcome) -> None:
     for write, refusal in outcome.refused:
         click.echo(f"Queued '{write.description}' was refused: {refusal}", err=True)
+    if outcome.held is not None:
+        click.echo(f"Queued writes kept ({outcome.pending}): {outcome.held}", err=True)
     if outcome.sent and not _as_json():
         click.echo(f"Sent {len(outcome.sent)} queued write(s).", err=True)
 
@@ -94,7 +96,7 @@ def _flush(api: Api) -> bool:
         return True
     outcome = journal.replay(api)
     _report_replay(outcome)
-    return not outcome.unreachable
+    return not outcome.stopped
 
 
 def _queue(writes: list[journal.Write], reason: str) -> NoReturn:
@@ -369,25 +371,24 @@ def sync(quiet: bool, as_json: bool) -> None:
     finally:
         api.close()
     if as_json:
-        click.echo(
-            json.dumps(
-                {
-                    "sent": len(outcome.sent),
-                    "refused": [
-                        {"write": write.description, "error": refusal.message, "code": refusal.code}
-                        for write, refusal in outcome.refused
-                    ],
-                    "pending": outcome.pending,
-                }
-            )
-        )
+        body: dict[str, Any] = {
+            "sent": len(outcome.sent),
+            "refused": [
+                {"write": write.description, "error": refusal.message, "code": refusal.code}
+                for write, refusal in outcome.refused
+            ],
+            "pending": outcome.pending,
+        }
+        if outcome.held is not None:
+            body["held"] = {"error": outcome.held.message, "code": outcome.held.code}
+        click.echo(json.dumps(body))
     elif not quiet:
         _report_replay(outcome)
         if outcome.unreachable:
             click.echo(f"Server unreachable: {outcome.pending} write(s) still queued.", err=True)
-        elif not outcome.sent and not outcome.refused:
+        elif not outcome.sent and not outcome.refused and not outcome.held:
             click.echo("Nothing queued.")
-    if outcome.unreachable:
+    if outcome.stopped:
         _finish(EXIT_QUEUED)
     if outcome.refused:
         _finish(EXIT_REFUSED)

@@ -55,6 +55,12 @@ class Outcome:
     refused: list[tuple[Write, Refused]] = field(default_factory=list)
     pending: int = 0
     unreachable: bool = False
+    # The refusal that stopped the replay without being about the write (see ``Refused.final``).
+    held: Refused | None = None
+
+    @property
+    def stopped(self) -> bool:
+        return self.unreachable or self.held is not None
 
 
 def _paths() -> tuple[Path, Path, Path]:
@@ -154,7 +160,8 @@ def replay(api: Api, *, wait: float = 30.0, on_sent: Callable[[Write, Any], None
     """Send the queued writes in order until the journal is empty or the server is unreachable.
 
     A refused write is dropped (and reported): it would be refused again. When the server cannot be
-    reached, that write and the ones after it stay queued (``unreachable``).
+    reached (``unreachable``), or refuses for a reason that is not the write's (``held``), that write and
+    the ones after it stay queued.
     """
     from teeckin.cli.api import Refused, Unreachable
 
@@ -172,6 +179,9 @@ def replay(api: Api, *, wait: float = 30.0, on_sent: Callable[[Write, Any], None
             try:
                 answer = send(api, write, replaying=True)
             except Refused as refusal:
+                if not refusal.final:
+                    outcome.pending, outcome.held = len(queue), refusal
+                    break
                 outcome.refused.append((write, refusal))
             except Unreachable:
                 outcome.pending, outcome.unreachable = len(queue), True
