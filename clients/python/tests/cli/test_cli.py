@@ -6,6 +6,7 @@ import json
 import stat
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from apps.clocked_times.models import ClockedTime
@@ -48,6 +49,26 @@ def test_login_checks_the_credentials_and_keeps_them_private(cli: Cli, proxy: Tc
     token = cli.state.parent / "config" / "token.json"
     assert stat.S_IMODE(token.stat().st_mode) == 0o600
     assert json.loads(token.read_text())["expires_at"] > time.time() + 3000
+
+
+def test_login_keeps_the_secret_in_the_os_keyring_when_there_is_one(
+    cli: Cli, proxy: TcpProxy, cast: Cast
+) -> None:
+    keyring_file = cli.state.parent / "keyring.json"
+    cli.env.update(
+        TEECKIN_KEYRING="1",
+        PYTHON_KEYRING_BACKEND="file_keyring.FileKeyring",
+        PYTHONPATH=str(Path(__file__).parent),
+        TEECKIN_TEST_KEYRING_FILE=str(keyring_file),
+    )
+    login(cli, proxy, cast)
+    stored = json.loads((cli.state.parent / "config" / "credentials.json").read_text())
+    assert "client_secret" not in stored
+    assert stored["keyring"] is True
+    assert cast.agent.client_secret in json.loads(keyring_file.read_text()).values()
+    # A later run reads the secret back from the keyring (no cached token to lean on).
+    (cli.state.parent / "config" / "token.json").unlink()
+    assert cli("status").returncode == 0
 
 
 def test_start_status_log_stop_today(cli: Cli, proxy: TcpProxy, cast: Cast) -> None:
