@@ -7,6 +7,7 @@ running timer (a partial unique index), so parallel agent sessions of one person
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -315,22 +316,33 @@ def timer_autostop_overdue(*, now: datetime | None = None) -> list[ClockedTime]:
     candidates = ClockedTime.objects.filter(
         end_time__isnull=True, organization__max_timer_hours__gt=0, start_time__lte=now - timedelta(hours=1)
     ).values_list("id", "start_time", "organization__max_timer_hours")
-    stopped = []
-    for entry_id, start_time, hours in list(candidates):
-        if start_time + timedelta(hours=hours) <= now:
-            entry = _timer_autostop(entry_id=entry_id, now=now)
-            if entry is not None:
-                stopped.append(entry)
-    return stopped
+    due = [entry_id for entry_id, start, hours in candidates if start + timedelta(hours=hours) <= now]
+    return _stop_each(due, stop=_timer_autostop, now=now)
 
 
-@transaction.atomic
-def _timer_autostop(*, entry_id: str, now: datetime) -> ClockedTime | None:
+def _stop_each(
+    entry_ids: list[str], *, stop: Callable[..., ClockedTime | None], now: datetime
+) -> list[ClockedTime]:
+    """Call ``stop`` for each entry (each its own transaction); the entries it stopped."""
+    stopped = [stop(entry_id=entry_id, now=now) for entry_id in entry_ids]
+    return [entry for entry in stopped if entry is not None]
+
+
+def _entry_locked(entry_id: str) -> ClockedTime | None:
+    """The entry, re-read under its user's lock (a job's view of it may be stale), or None if deleted."""
     entry = ClockedTime.objects.select_related("organization", "user").filter(pk=entry_id).first()
     if entry is None:
         return None
     user_lock(user=entry.user)
-    entry.refresh_from_db(fields=["start_time", "end_time", "notes"])
+    entry.refresh_from_db(fields=["start_time", "end_time", "notes", "last_heartbeat_at"])
+    return entry
+
+
+@transaction.atomic
+def _timer_autostop(*, entry_id: str, now: datetime) -> ClockedTime | None:
+    entry = _entry_locked(entry_id)
+    if entry is None:
+        return None
     limit = timedelta(hours=entry.organization.max_timer_hours)
     if entry.end_time is not None or entry.start_time + limit > now:
         return None  # Stopped or changed by its user meanwhile.
@@ -381,23 +393,19 @@ def timer_idle_stop(*, now: datetime | None = None) -> list[ClockedTime]:
             "organization__idle_stop_sessionless_minutes",
         )
     )
-    stopped = []
-    for entry_id, last_seen, session, session_minutes, sessionless_minutes in list(candidates):
-        minutes = session_minutes if session else sessionless_minutes
-        if last_seen + timedelta(minutes=minutes) <= now:
-            entry = _timer_idle_stop(entry_id=entry_id, now=now)
-            if entry is not None:
-                stopped.append(entry)
-    return stopped
+    due = [
+        entry_id
+        for entry_id, last_seen, session, session_minutes, sessionless_minutes in candidates
+        if last_seen + timedelta(minutes=session_minutes if session else sessionless_minutes) <= now
+    ]
+    return _stop_each(due, stop=_timer_idle_stop, now=now)
 
 
 @transaction.atomic
 def _timer_idle_stop(*, entry_id: str, now: datetime) -> ClockedTime | None:
-    entry = ClockedTime.objects.select_related("organization", "user").filter(pk=entry_id).first()
+    entry = _entry_locked(entry_id)
     if entry is None:
         return None
-    user_lock(user=entry.user)
-    entry.refresh_from_db(fields=["start_time", "end_time", "notes", "last_heartbeat_at"])
     limit = _idle_limit(session=entry.session, organization=entry.organization)
     last_seen = entry.last_heartbeat_at or entry.start_time
     if entry.end_time is not None or limit is None or last_seen + limit > now:

@@ -31,7 +31,7 @@ def _minutes_ago(minutes: int) -> str:
 
 
 @pytest.fixture
-def stopped_hook(org: Any) -> None:
+def started_hook(org: Any) -> None:
     endpoint_create(organization=org, url="http://127.0.0.1:9/hook", events=["time_entry.started"])
 
 
@@ -42,7 +42,7 @@ def _payload(org: Any, name: str) -> dict[str, Any]:
 
 
 def test_a_start_stores_its_source_and_entry_payloads_and_webhooks_show_it(
-    owner_api, org, topic, stopped_hook
+    owner_api, owner_agent, org, topic, started_hook
 ):
     response = owner_api.post("/api/agent/timer/start", {"topic": topic.id, "source": SOURCE}, format="json")
     assert response.status_code == 201
@@ -60,7 +60,10 @@ def test_a_start_stores_its_source_and_entry_payloads_and_webhooks_show_it(
     detail = owner_api.get(f"/api/v1/clocked-times/{entry.id}")
     assert detail.json()["source"] == SOURCE
     assert_documented(detail)
-    assert _payload(org, "time_entry.started")["source"] == SOURCE
+    # The running timer's webhook names its agent and session.
+    payload = _payload(org, "time_entry.started")
+    assert payload["source"] == SOURCE and payload["agentId"] == owner_agent.client_id
+    assert payload["running"] is True
 
 
 def test_the_full_start_takes_a_source_too(owner_api, topic):

@@ -38,27 +38,21 @@ _HELP = {
 }
 
 
+def _source_char(name: str) -> StrictCharField:
+    return StrictCharField(
+        max_length=MAX_LENGTHS[name], required=False, allow_blank=True, help_text=_HELP[name]
+    )
+
+
 class SourceInput(StrictInput):
     """Where the work happens; every field optional."""
 
-    client = StrictCharField(
-        max_length=MAX_LENGTHS["client"], required=False, allow_blank=True, help_text=_HELP["client"]
-    )
-    session = StrictCharField(
-        max_length=MAX_LENGTHS["session"], required=False, allow_blank=True, help_text=_HELP["session"]
-    )
-    repository = StrictCharField(
-        max_length=MAX_LENGTHS["repository"], required=False, allow_blank=True, help_text=_HELP["repository"]
-    )
-    branch = StrictCharField(
-        max_length=MAX_LENGTHS["branch"], required=False, allow_blank=True, help_text=_HELP["branch"]
-    )
-    directory = StrictCharField(
-        max_length=MAX_LENGTHS["directory"], required=False, allow_blank=True, help_text=_HELP["directory"]
-    )
-    host = StrictCharField(
-        max_length=MAX_LENGTHS["host"], required=False, allow_blank=True, help_text=_HELP["host"]
-    )
+    client = _source_char("client")
+    session = _source_char("session")
+    repository = _source_char("repository")
+    branch = _source_char("branch")
+    directory = _source_char("directory")
+    host = _source_char("host")
 
 
 def source_field() -> SourceInput:
