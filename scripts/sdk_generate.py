@@ -8,7 +8,7 @@ Writes three files, each fully determined by the code of the API views and the p
 - ``clients/openapi.json``: the schema, as ``/api/v1/schema?format=json`` serves it;
 - ``clients/python/src/teeckin/models.py``: pydantic models (datamodel-code-generator, pinned in the
   dev extra);
-- ``clients/typescript/src/schema.d.ts``: TypeScript types (openapi-typescript, pinned in package-lock.json;
+- ``clients/typescript/src/schema.ts``: TypeScript types (openapi-typescript, pinned in package-lock.json;
   ``npm ci`` is run first when ``clients/typescript/node_modules`` is missing).
 """
 
@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = Path("clients/openapi.json")
 PYTHON_MODELS = Path("clients/python/src/teeckin/models.py")
-TYPESCRIPT_TYPES = Path("clients/typescript/src/schema.d.ts")
+TYPESCRIPT_TYPES = Path("clients/typescript/src/schema.ts")
 TYPESCRIPT_DIR = ROOT / "clients/typescript"
 GENERATED_FILES = (SCHEMA, PYTHON_MODELS, TYPESCRIPT_TYPES)
 
@@ -87,7 +87,9 @@ def typescript_types_write(schema: Path, target: Path) -> None:
     if not (TYPESCRIPT_DIR / "node_modules/.bin/openapi-typescript").exists():
         _run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=TYPESCRIPT_DIR)
     generator = str(TYPESCRIPT_DIR / "node_modules/.bin/openapi-typescript")
-    _run([generator, str(schema), "--output", str(target), "--silent"], cwd=TYPESCRIPT_DIR)
+    # --default-non-nullable false: a request field with a default (notes="") stays optional to send.
+    command = [generator, str(schema), "--output", str(target), "--default-non-nullable", "false"]
+    _run(command, cwd=TYPESCRIPT_DIR, stdout=subprocess.DEVNULL)
     body = target.read_text()
     target.write_text(f"// {HEADER}\n{body}")
 

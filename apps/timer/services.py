@@ -7,7 +7,7 @@ running timer (a partial unique index), so parallel agent sessions of one person
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -21,7 +21,13 @@ from django.utils import timezone
 from apps.agents.models import Agent
 from apps.clocked_times.models import ONE_RUNNING_CONSTRAINT, ClockedTime
 from apps.clocked_times.provenance import NO_SOURCE, Source, session_clean, source_clean
-from apps.clocked_times.services import notes_check, overlap_check, topic_check_usable, user_lock
+from apps.clocked_times.services import (
+    notes_check,
+    overlap_check,
+    tags_check,
+    topic_check_usable,
+    user_lock,
+)
 from apps.core.errors import InvalidTimeRange, NoActiveTimer, TimerConflict
 from apps.organizations.models import Organization
 from apps.tags.models import Tag
@@ -150,17 +156,23 @@ def timer_start(
     now: datetime | None = None,
     source: Source = NO_SOURCE,
     at: datetime | None = None,
+    tags: Iterable[Tag] = (),
 ) -> TimerStartResult:
     """Start a timer on ``topic`` for the tracker (user, agent, ``source.session``), atomically.
 
     The tracker's running timer, if any, is stopped first; under the organization's "no overlaps" policy
     every running timer of the user is. ``at`` dates the start in the past (an offline client's replay).
+    ``tags`` (the organization's) are on the new entry from the start, so its ``time_entry.started``
+    event carries them.
+
     The user's row lock serialises racing starts; the partial unique index on running entries is the
     backstop: should a write slip past the lock, the loser gets a clean 409 instead of a second timer.
     """
     topic_check_usable(topic=topic, organization=organization)
     notes_check(notes)
     source = source_clean(source)
+    tags = list(tags)
+    tags_check(tags=tags, organization=organization)
     now = now or timezone.now()
     if at is not None:
         now = _at_check(at, now=now)
@@ -203,6 +215,8 @@ def timer_start(
         if ONE_RUNNING_CONSTRAINT in str(exc):
             raise TimerConflict() from exc
         raise
+    if tags:
+        started.tags.set(tags)
     time_entry_event_record(name="time_entry.started", entry=started)
     return TimerStartResult(started=started, stopped=stopped, stopped_all=tuple(stopped_all))
 

@@ -37,6 +37,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# Under /api/ a CSRF refusal (a browser session posting without the token) is the JSON error envelope.
+CSRF_FAILURE_VIEW = "apps.core.api.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -60,6 +62,8 @@ INSTALLED_APPS = [
     "apps.ratelimits",
     "apps.webhooks",
     "apps.idempotency",
+    # ClockEye-compatible endpoints (no models): ClockEye's paths mapped onto the same services.
+    "apps.clockeye",
 ]
 
 MIDDLEWARE = [
@@ -219,6 +223,10 @@ SPECTACULAR_SETTINGS.update(
         "OAS_VERSION": "3.1.0",
         "PREPROCESSING_HOOKS": ["apps.core.api.schema.schema_preprocess"],
         "COMPONENT_NO_READ_ONLY_REQUIRED": False,
+        # Request bodies get their own components (…Request): a field with a default is optional in a
+        # request but always present in an answer, which one shared component cannot say. The generated
+        # SDKs need the difference (a client must not be forced to send notes="").
+        "COMPONENT_SPLIT_REQUEST": True,
         "APPEND_COMPONENTS": {
             "securitySchemes": {
                 "agentToken": {

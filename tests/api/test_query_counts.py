@@ -145,6 +145,26 @@ CASES = [
             f"/api/clocked-times/{ctx['entry']}", {"notes": "x", "tags": ["tag-2"]}, format="json"
         ),
     ),
+    # ClockEye's paths (apps/clockeye): the same services, read back in ClockEye's shape.
+    ("clockeye projects", 1, False, lambda api, ctx: api.get("/api/projects")),
+    ("clockeye time entries", 3, False, lambda api, ctx: api.get("/api/time-entries", {"per_page": 50})),
+    (
+        "clockeye time entries of a member",
+        4,
+        False,
+        lambda api, ctx: api.get("/api/time-entries", {"user_id": ctx["user"], "project_id": ctx["topic"]}),
+    ),
+    # A start with a new task tag: the tag's lookup and insert (with SAVEPOINTs), the start over a running
+    # timer, setting the tag, reading the entry back with its tags.
+    (
+        "clockeye start with a task",
+        22,
+        True,
+        lambda api, ctx: api.post(
+            "/api/time-entries/start", {"project_id": ctx["topic"], "task_id": "T-1"}, format="json"
+        ),
+    ),
+    ("clockeye stop", 7, True, lambda api, ctx: api.post("/api/time-entries/stop")),
 ]
 
 
@@ -160,7 +180,7 @@ def test_fixed_query_count(
     )
     if running:
         _running(owner, topic)
-    ctx = {"topic": topic.id, "entry": entry.id}
+    ctx = {"topic": topic.id, "entry": entry.id, "user": str(owner.pk)}
     with django_assert_max_num_queries(own + AUTH_QUERIES):
         response = call(owner_api, ctx)
     assert response.status_code < 300, response.json()

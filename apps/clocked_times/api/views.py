@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -22,6 +22,7 @@ from apps.clocked_times.api.serializers import (
     ClockedTimeUpdateInput,
 )
 from apps.clocked_times.models import ClockedTime
+from apps.clocked_times.selectors import entries_started_between
 from apps.core.actor import Actor
 from apps.core.api.base import ApiView
 from apps.core.api.pagination import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, page_body, paginate
@@ -127,13 +128,9 @@ class ClockedTimeListView(ApiView):
             entries = entries.filter(session=filters["session"])
         if "repository" in filters:
             entries = entries.filter(source_repository=filters["repository"])
-        if "start_date" in filters:
-            entries = entries.filter(
-                start_time__gte=datetime.combine(filters["start_date"], time.min, tzinfo=UTC)
-            )
-        if "end_date" in filters:
-            day_after = datetime.combine(filters["end_date"], time.min, tzinfo=UTC) + timedelta(days=1)
-            entries = entries.filter(start_time__lt=day_after)
+        entries = entries_started_between(
+            entries, start_date=filters.get("start_date"), end_date=filters.get("end_date")
+        )
         page = paginate(
             entries.order_by("-start_time", "-id"), page=filters["page"], page_size=filters["page_size"]
         )

@@ -18,10 +18,9 @@ from apps.organizations.models import Membership, Organization
 from apps.topics.models import Topic
 from tests.conftest import make_topic, make_user
 from tests.fixtures.auth import AgentCredentials, make_agent
-from tests.fixtures.ratelimits import _fresh_rate_limit_counters
 
-# Re-exported so it applies here too: every test starts with empty rate-limit counters (autouse in tests/).
-__all__ = ["_fresh_rate_limit_counters"]
+# As in tests/: every test starts with empty rate-limit counters (an autouse fixture).
+pytest_plugins = ["tests.fixtures.ratelimits"]
 
 
 @pytest.fixture

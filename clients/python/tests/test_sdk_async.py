@@ -3,27 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from teeckin import AsyncTeeckin, NoActiveTimerError, TopicNotFoundError
 
-from apps.clocked_times.models import ClockedTime
+from tests.conftest import make_hourly_entries
 
 
-def test_the_async_client_tracks_time_and_iterates_pages(server, credentials, owner, acme, topics):
-    start = datetime(2026, 1, 5, 9, tzinfo=UTC)
-    ClockedTime.objects.bulk_create(
-        ClockedTime(
-            organization=acme,
-            user=owner,
-            topic=topics["alpha"],
-            start_time=start + timedelta(hours=i),
-            end_time=start + timedelta(hours=i, minutes=10),
-            type=ClockedTime.Type.MANUAL,
-        )
-        for i in range(25)
-    )
+def test_the_async_client_tracks_time_and_iterates_pages(server, credentials, owner, topics):
+    make_hourly_entries(owner, topics["alpha"], datetime(2026, 1, 5, 9, tzinfo=UTC), 25)
 
     async def session() -> None:
         async with AsyncTeeckin(

@@ -23,6 +23,7 @@ from teeckin import (
 
 from apps.agents.services import agent_deactivate
 from apps.clocked_times.models import ClockedTime
+from tests.conftest import make_hourly_entries, make_topic
 
 
 def test_a_timer_round_trip_with_client_credentials(client, topics):
@@ -130,19 +131,8 @@ def test_an_api_key_works_without_a_token(make_client, api_key, topics):
     assert AccessToken.objects.count() == 0
 
 
-def test_time_entries_pages_are_iterated_until_the_last(client, owner, acme, topics):
-    start = datetime(2026, 1, 5, 9, tzinfo=UTC)
-    ClockedTime.objects.bulk_create(
-        ClockedTime(
-            organization=acme,
-            user=owner,
-            topic=topics["research"],
-            start_time=start + timedelta(hours=i),
-            end_time=start + timedelta(hours=i, minutes=30),
-            type=ClockedTime.Type.MANUAL,
-        )
-        for i in range(230)
-    )
+def test_time_entries_pages_are_iterated_until_the_last(client, owner, topics):
+    make_hourly_entries(owner, topics["research"], datetime(2026, 1, 5, 9, tzinfo=UTC), 230)
     entries = list(client.time_entries.list(page_size=100))
     assert len(entries) == 230 and len({e.id for e in entries}) == 230
     assert all(isinstance(e, models.ClockedTimeOutput) for e in entries)
@@ -166,8 +156,6 @@ def test_time_entries_create_and_log(client, topics):
 
 
 def test_another_organizations_ids_are_not_found(client, globex, outsider):
-    from tests.conftest import make_topic
-
     secret_topic = make_topic(globex, "Globex Secret Project")
     with pytest.raises(TopicNotFoundError):
         client.timer.start(topic=secret_topic.id)

@@ -23,6 +23,7 @@ from teeckin._core import (
     status_retry_delay,
     token_call,
     transport_retry_delay,
+    webhook_secret_of,
 )
 from teeckin.errors import TransportError
 from teeckin.webhooks import DEFAULT_TOLERANCE_SECONDS, verify_webhook
@@ -248,12 +249,13 @@ class AsyncWebhooks(_AsyncResource):
     async def delete(self, webhook_id: str, *, idempotency_key: str | None = None) -> None:
         await self._client.request(_calls.webhook_delete(webhook_id, idempotency_key))
 
-    @staticmethod
     def verify(
+        self,
         body: bytes | str,
         headers: Mapping[str, str],
-        secret: str,
+        secret: str | None = None,
         *,
         tolerance: float = DEFAULT_TOLERANCE_SECONDS,
     ) -> dict[str, Any]:
+        secret = webhook_secret_of(self._client.options, secret)
         return verify_webhook(body, headers, secret, tolerance=tolerance)

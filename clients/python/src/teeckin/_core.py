@@ -79,7 +79,8 @@ class MemoryTokenStore:
 @dataclass
 class Options:
     """Everything a client is configured with. Arguments left out come from the environment
-    (``TEECKIN_URL``, ``TEECKIN_API_KEY``, ``TEECKIN_CLIENT_ID``, ``TEECKIN_CLIENT_SECRET``)."""
+    (``TEECKIN_URL``, ``TEECKIN_API_KEY``, ``TEECKIN_CLIENT_ID``, ``TEECKIN_CLIENT_SECRET``,
+    ``TEECKIN_WEBHOOK_SECRET``)."""
 
     base_url: str
     api_key: str | None = None
@@ -96,6 +97,8 @@ class Options:
     renew_margin: float = 60.0
     clock: Callable[[], float] = time.time
     user_agent: str = f"teeckin-python/{__version__}"
+    # The signing secret (whsec_…) that webhooks.verify uses when it is given none.
+    webhook_secret: str | None = None
 
     @classmethod
     def build(cls, **given: Any) -> Options:
@@ -105,6 +108,7 @@ class Options:
             ("api_key", "TEECKIN_API_KEY"),
             ("client_id", "TEECKIN_CLIENT_ID"),
             ("client_secret", "TEECKIN_CLIENT_SECRET"),
+            ("webhook_secret", "TEECKIN_WEBHOOK_SECRET"),
         ):
             if name not in values and os.environ.get(variable):
                 values[name] = os.environ[variable]
@@ -259,3 +263,10 @@ def parse_answer(call: Call[T], response: httpx.Response) -> T:
 def is_token_rejection(call: Call[Any], response: httpx.Response, options: Options) -> bool:
     """A 401 to a bearer request: the token expired or was pruned early; worth one fresh token."""
     return call.authenticated and options.uses_token and response.status_code == 401
+
+
+def webhook_secret_of(options: Options, secret: str | None) -> str:
+    chosen = secret or options.webhook_secret
+    if not chosen:
+        raise TeeckinError("No webhook secret: pass it to verify() or as webhook_secret= to the client.")
+    return chosen

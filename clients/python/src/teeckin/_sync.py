@@ -23,6 +23,7 @@ from teeckin._core import (
     status_retry_delay,
     token_call,
     transport_retry_delay,
+    webhook_secret_of,
 )
 from teeckin.errors import TransportError
 from teeckin.webhooks import DEFAULT_TOLERANCE_SECONDS, verify_webhook
@@ -267,13 +268,15 @@ class Webhooks(_Resource):
     def delete(self, webhook_id: str, *, idempotency_key: str | None = None) -> None:
         self._client.request(_calls.webhook_delete(webhook_id, idempotency_key))
 
-    @staticmethod
     def verify(
+        self,
         body: bytes | str,
         headers: Mapping[str, str],
-        secret: str,
+        secret: str | None = None,
         *,
         tolerance: float = DEFAULT_TOLERANCE_SECONDS,
     ) -> dict[str, Any]:
-        """Check a received delivery's signature and return its event (see ``teeckin.verify_webhook``)."""
+        """Check a received delivery's signature and return its event (see ``teeckin.verify_webhook``);
+        ``secret`` defaults to the client's ``webhook_secret``."""
+        secret = webhook_secret_of(self._client.options, secret)
         return verify_webhook(body, headers, secret, tolerance=tolerance)

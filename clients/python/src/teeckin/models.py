@@ -22,33 +22,6 @@ class AgentMeUserOutput(BaseModel):
     username: str
 
 
-class AgentTimeInput(BaseModel):
-    model_config = ConfigDict(
-        extra="ignore",
-    )
-    topic: constr(max_length=500)
-    """
-    A topic id or name (fuzzy matched).
-    """
-    duration_minutes: conint(ge=1, le=1440)
-    notes: constr(max_length=10000) | None = ""
-    start_time: AwareDatetime | None = None
-    """
-    When the work began (ISO 8601). Default: it ends now.
-    """
-
-
-class AgentTimerStartInput(BaseModel):
-    model_config = ConfigDict(
-        extra="ignore",
-    )
-    topic: constr(max_length=500)
-    """
-    A topic id or name (fuzzy matched).
-    """
-    notes: constr(max_length=10000) | None = ""
-
-
 class AgentTimerStopOutput(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
@@ -61,11 +34,11 @@ class AgentTimerStopOutput(BaseModel):
     clockedTimeId: str
 
 
-class AgentTimerTagsInput(BaseModel):
+class AgentTimerTagsInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
     )
-    tags: list[constr(max_length=100)] = Field(..., max_length=50)
+    tags: list[constr(min_length=1, max_length=100)] = Field(..., max_length=50)
 
 
 class AgentTimerTagsOutput(BaseModel):
@@ -85,11 +58,11 @@ class AgentTimerUpdateOutput(BaseModel):
     clockedTimeId: str
 
 
-class CategoryInput(BaseModel):
+class CategoryInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
     )
-    name: constr(max_length=200)
+    name: constr(min_length=1, max_length=200)
 
 
 class CategoryOutput(BaseModel):
@@ -100,6 +73,73 @@ class CategoryOutput(BaseModel):
     name: constr(max_length=200)
     createdAt: AwareDatetime
     updatedAt: AwareDatetime
+
+
+class ClockEyeTimeEntryOutput(BaseModel):
+    model_config = ConfigDict(
+        extra="ignore",
+    )
+    id: str
+    user_id: str
+    """
+    The user's id, as in user.* events.
+    """
+    project_id: str
+    project_name: str
+    task_id: str | None
+    """
+    From the entry's task:… tag; null without one.
+    """
+    description: str
+    start_time: AwareDatetime
+    end_time: AwareDatetime | None
+    duration: int | None
+    """
+    Seconds; null while running.
+    """
+    running: bool
+    tags: list[str]
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+
+
+class ClockEyeTimeEntryPageOutput(BaseModel):
+    model_config = ConfigDict(
+        extra="ignore",
+    )
+    time_entries: list[ClockEyeTimeEntryOutput]
+    page: int
+    per_page: int
+    total: int
+    """
+    Entries matching the filters, on all pages.
+    """
+    total_pages: int
+
+
+class ClockEyeTimerStartInputRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="ignore",
+    )
+    project_id: constr(min_length=1, max_length=32)
+    """
+    A project (topic) id, top-….
+    """
+    task_id: constr(min_length=1, max_length=95) | None = None
+    """
+    Kept as the tag task:<task_id> (tags ignore case).
+    """
+    description: constr(max_length=10000) | None = ""
+
+
+class ClockEyeTimerStopInputRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="ignore",
+    )
+    description: constr(max_length=10000) | None = None
+    """
+    Replaces the entry's description.
+    """
 
 
 class ErrorEnvelope(BaseModel):
@@ -133,63 +173,162 @@ class ForAgentTopicOutput(BaseModel):
     recentlyUsed: bool
 
 
-class PatchedAgentTimerUpdateInput(BaseModel):
+class PatchedAgentTimerUpdateInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
     )
     notes: constr(max_length=10000) | None = None
 
 
-class PatchedCategoryInput(BaseModel):
+class PatchedCategoryInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
     )
-    name: constr(max_length=200) | None = None
+    name: constr(min_length=1, max_length=200) | None = None
 
 
-class PatchedClockedTimeUpdateInput(BaseModel):
+class PatchedClockedTimeUpdateInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
     )
-    topicId: constr(max_length=32) | None = None
+    topicId: constr(min_length=1, max_length=32) | None = None
     startTime: AwareDatetime | None = None
     endTime: AwareDatetime | None = None
     """
     Setting it on a running entry stops it.
     """
     notes: constr(max_length=10000) | None = None
-    tags: list[constr(max_length=100)] | None = Field(None, max_length=50)
+    tags: list[constr(min_length=1, max_length=100)] | None = Field(None, max_length=50)
     """
     Replaces the entry's tags; missing ones are created.
     """
 
 
-class PatchedTagInput(BaseModel):
+class PatchedTagInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
     )
-    name: constr(max_length=100) | None = None
+    name: constr(min_length=1, max_length=100) | None = None
 
 
-class PatchedTopicUpdateInput(BaseModel):
+class PatchedTopicUpdateInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
     )
-    name: constr(max_length=200) | None = None
-    categoryId: constr(max_length=32) | None = None
+    name: constr(min_length=1, max_length=200) | None = None
+    categoryId: constr(min_length=1, max_length=32) | None = None
     archived: bool | None = None
 
 
-class PatchedWebhookUpdateInput(BaseModel):
+class PatchedWebhookUpdateInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
     )
-    url: constr(max_length=2000) | None = None
-    events: list[constr(max_length=50)] | None = Field(None, max_length=50)
+    url: constr(min_length=1, max_length=2000) | None = None
+    events: list[constr(min_length=1, max_length=50)] | None = Field(
+        None, max_length=50
+    )
     description: constr(max_length=200) | None = None
     active: bool | None = None
     """
     Set true to re-enable after a 410.
+    """
+
+
+class ProjectOutput(BaseModel):
+    model_config = ConfigDict(
+        extra="ignore",
+    )
+    id: str
+    """
+    The topic's id (top-…).
+    """
+    name: str
+    category: str
+    """
+    The topic's category.
+    """
+    archived: bool
+    """
+    Archived projects take no new time.
+    """
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+
+
+class RunningAgentOutput(BaseModel):
+    model_config = ConfigDict(
+        extra="ignore",
+    )
+    clientId: str
+    name: str
+
+
+class SourceInputRequest(BaseModel):
+    """
+    Where the work happens; every field optional.
+    """
+
+    model_config = ConfigDict(
+        extra="ignore",
+    )
+    client: constr(max_length=100) | None = None
+    """
+    The tool that recorded the entry, e.g. "claude-code".
+    """
+    session: constr(max_length=128) | None = None
+    """
+    The agent's session id (as the X-Teeckin-Session header).
+    """
+    repository: constr(max_length=500) | None = None
+    """
+    A repository remote URL or name (credentials in a URL are dropped).
+    """
+    branch: constr(max_length=255) | None = None
+    """
+    The git branch.
+    """
+    directory: constr(max_length=1000) | None = None
+    """
+    The working directory.
+    """
+    host: constr(max_length=255) | None = None
+    """
+    The machine's host name.
+    """
+
+
+class SourceOutput(BaseModel):
+    """
+    An entry's provenance; "" where unknown. Serializes a ClockedTime (``source="*"``).
+    """
+
+    model_config = ConfigDict(
+        extra="ignore",
+    )
+    client: str
+    """
+    The tool that recorded the entry, e.g. "claude-code".
+    """
+    session: str
+    """
+    The agent's session id (as the X-Teeckin-Session header).
+    """
+    repository: str
+    """
+    A repository remote URL or name (credentials in a URL are dropped).
+    """
+    branch: str
+    """
+    The git branch.
+    """
+    directory: str
+    """
+    The working directory.
+    """
+    host: str
+    """
+    The machine's host name.
     """
 
 
@@ -203,11 +342,11 @@ class StoppedEntryOutput(BaseModel):
     endTime: AwareDatetime
 
 
-class TagInput(BaseModel):
+class TagInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
     )
-    name: constr(max_length=100)
+    name: constr(min_length=1, max_length=100)
 
 
 class TagOutput(BaseModel):
@@ -240,12 +379,23 @@ class TimerEntryOutput(BaseModel):
     startTime: AwareDatetime
 
 
-class TimerStartInput(BaseModel):
+class TimerStartInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
     )
-    topicId: constr(max_length=32)
+    topicId: constr(min_length=1, max_length=32) | None = None
+    """
+    Required unless source.repository is given: then the repository's topic, else the agent's default topic.
+    """
     notes: constr(max_length=10000) | None = ""
+    source: SourceInputRequest | None = None
+    """
+    Where the work happens (provenance); stored on the entry.
+    """
+    at: AwareDatetime | None = None
+    """
+    When the start happened, for a client replaying it later (ISO 8601 with offset; at most 24 hours ago, not in the future). Default: now.
+    """
 
 
 class TimerStartOutput(BaseModel):
@@ -259,7 +409,7 @@ class TimerStartOutput(BaseModel):
     """
 
 
-class TimerStopInput(BaseModel):
+class TimerStopInputRequest(BaseModel):
     """
     The body of both stops (simple and full): optional notes that replace the entry's.
     """
@@ -268,6 +418,10 @@ class TimerStopInput(BaseModel):
         extra="ignore",
     )
     notes: constr(max_length=10000) | None = None
+    at: AwareDatetime | None = None
+    """
+    When the stop happened, for a client replaying it later (ISO 8601 with offset; at most 24 hours ago, not in the future). Default: now.
+    """
 
 
 class TimerStopOutput(BaseModel):
@@ -277,12 +431,12 @@ class TimerStopOutput(BaseModel):
     clockedTime: StoppedEntryOutput
 
 
-class TopicCreateInput(BaseModel):
+class TopicCreateInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
     )
-    name: constr(max_length=200)
-    categoryId: constr(max_length=32)
+    name: constr(min_length=1, max_length=200)
+    categoryId: constr(min_length=1, max_length=32)
     archived: bool | None = False
 
 
@@ -319,12 +473,12 @@ class TopicRefOutput(BaseModel):
     category: str
 
 
-class WebhookCreateInput(BaseModel):
+class WebhookCreateInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
     )
-    url: constr(max_length=2000)
-    events: list[constr(max_length=50)] = Field(..., max_length=50)
+    url: constr(min_length=1, max_length=2000)
+    events: list[constr(min_length=1, max_length=50)] = Field(..., max_length=50)
     description: constr(max_length=200) | None = ""
 
 
@@ -407,6 +561,26 @@ class AgentTagsOutput(BaseModel):
     tags: list[TagRefOutput]
 
 
+class AgentTimeInputRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="ignore",
+    )
+    topic: constr(min_length=1, max_length=500)
+    """
+    A topic id or name (fuzzy matched).
+    """
+    duration_minutes: conint(ge=1, le=1440)
+    notes: constr(max_length=10000) | None = ""
+    start_time: AwareDatetime | None = None
+    """
+    When the work began (ISO 8601). Default: it ends now.
+    """
+    source: SourceInputRequest | None = None
+    """
+    Where the work happens (provenance); stored on the entry.
+    """
+
+
 class AgentTimeOutput(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
@@ -417,6 +591,25 @@ class AgentTimeOutput(BaseModel):
     duration: int
     """
     Minutes.
+    """
+
+
+class AgentTimerStartInputRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="ignore",
+    )
+    topic: constr(min_length=1, max_length=500) | None = None
+    """
+    A topic id or name (fuzzy matched). Required unless source.repository is given: then the repository's topic, else the agent's default topic.
+    """
+    notes: constr(max_length=10000) | None = ""
+    source: SourceInputRequest | None = None
+    """
+    Where the work happens (provenance); stored on the entry.
+    """
+    at: AwareDatetime | None = None
+    """
+    When the start happened, for a client replaying it later (ISO 8601 with offset; at most 24 hours ago, not in the future). Default: now.
     """
 
 
@@ -459,11 +652,11 @@ class CategoryListOutput(BaseModel):
     categories: list[CategoryOutput]
 
 
-class ClockedTimeCreateInput(BaseModel):
+class ClockedTimeCreateInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
     )
-    topicId: constr(max_length=32)
+    topicId: constr(min_length=1, max_length=32)
     startTime: AwareDatetime
     endTime: AwareDatetime
     type: Literal["manual"] | None = "manual"
@@ -471,9 +664,13 @@ class ClockedTimeCreateInput(BaseModel):
     * `manual` - manual
     """
     notes: constr(max_length=10000) | None = ""
-    tags: list[constr(max_length=100)] | None = Field(None, max_length=50)
+    tags: list[constr(min_length=1, max_length=100)] | None = Field(None, max_length=50)
     """
     Tag names; missing ones are created.
+    """
+    source: SourceInputRequest | None = None
+    """
+    Where the work happens (provenance); stored on the entry.
     """
 
 
@@ -506,6 +703,10 @@ class ClockedTimeOutput(BaseModel):
     tags: list[str]
     user: str
     agentId: str | None = None
+    source: SourceOutput
+    """
+    Where the entry came from (client, session, repository…).
+    """
     createdAt: AwareDatetime
     updatedAt: AwareDatetime
 
@@ -530,6 +731,61 @@ class ForAgentCategoryOutput(BaseModel):
     id: str
     name: str
     topics: list[ForAgentTopicOutput]
+
+
+class ProjectListOutput(BaseModel):
+    model_config = ConfigDict(
+        extra="ignore",
+    )
+    projects: list[ProjectOutput]
+
+
+class RunningTimerOutput(BaseModel):
+    """
+    A running time entry with the agent that runs it (null: the person's own) and its last heartbeat.
+    """
+
+    model_config = ConfigDict(
+        extra="ignore",
+    )
+    id: str
+    topicId: str
+    topic: TopicRefOutput
+    startTime: AwareDatetime
+    endTime: AwareDatetime | None
+    duration: int | None
+    """
+    Minutes.
+    """
+    running: bool
+    type: Literal["timer", "manual"] | None = None
+    """
+    * `timer` - Timer
+    * `manual` - Manual
+    """
+    notes: str | None = None
+    tags: list[str]
+    user: str
+    agentId: str | None = None
+    source: SourceOutput
+    """
+    Where the entry came from (client, session, repository…).
+    """
+    createdAt: AwareDatetime
+    updatedAt: AwareDatetime
+    agent: RunningAgentOutput | None
+    """
+    The agent running it; null for the person's own.
+    """
+    lastHeartbeatAt: AwareDatetime | None
+
+
+class RunningTimersOutput(BaseModel):
+    model_config = ConfigDict(
+        extra="ignore",
+    )
+    count: int
+    results: list[RunningTimerOutput]
 
 
 class TagListOutput(BaseModel):
