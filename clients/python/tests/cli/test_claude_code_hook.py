@@ -154,12 +154,19 @@ def test_session_end_returns_within_a_second_with_the_server_down_and_keeps_its_
     cli: Cli, proxy: TcpProxy, cast: Cast, tmp_path: Path
 ) -> None:
     cli = plugin_cli(cli, proxy, cast)
+    # No repository binding and no agent default topic: the plugin's default_topic option applies.
+    cli.env["CLAUDE_PLUGIN_OPTION_default_topic"] = "Research"
     repo = git_repository(tmp_path / "gamma", branch="main", remote=None)
     session = str(uuid.uuid4())
-    cast.agent.agent.default_topic = Topic.objects.get(name="Research")
-    cast.agent.agent.save(update_fields=["default_topic"])
     hook(cli, session_start(session, repo))
     wait_for(lambda: ClockedTime.objects.filter(session=session).exists() and not cli.journal(), "the start")
+    assert ClockedTime.objects.get(session=session).topic.name == "Research"
+    # Claude Code's transcript (JSON lines) with the summary it writes: it becomes the stop's notes.
+    transcript = [
+        {"type": "summary", "summary": "Fix the flaky login test", "leafUuid": str(uuid.uuid4())},
+        {"type": "user", "sessionId": session, "message": {"role": "user", "content": "fix it"}},
+    ]
+    (repo / f"{session}.jsonl").write_text("".join(json.dumps(line) + "\n" for line in transcript))
 
     proxy.down()
     ended_at = time.time()
@@ -175,6 +182,7 @@ def test_session_end_returns_within_a_second_with_the_server_down_and_keeps_its_
     entry = ClockedTime.objects.get(session=session)
     assert entry.end_time is not None
     assert abs(entry.end_time.timestamp() - ended_at) < 2  # when the session ended, not when it synced
+    assert entry.notes == "Fix the flaky login test"
 
 
 def test_the_hook_never_fails_the_session(cli: Cli, tmp_path: Path) -> None:
