@@ -88,7 +88,9 @@ def _save(session: str, state: dict[str, Any]) -> None:
 
 def _detach(*args: str) -> None:
     """Run ``teeckin ARGS`` in its own session, outliving this hook (and Claude Code's teardown)."""
-    log = open(config.private_dir(config.state_dir()) / "hook.log", "a")  # noqa: SIM115 - handed to the child
+    log = open(  # noqa: SIM115 - handed to the child, closed here once it has its own copy
+        config.private_dir(config.state_dir()) / "hook.log", "a", opener=lambda p, f: os.open(p, f, 0o600)
+    )
     try:
         subprocess.Popen(  # noqa: S603 - our own interpreter and module, fixed arguments
             [sys.executable, "-m", "teeckin.cli", *args],
