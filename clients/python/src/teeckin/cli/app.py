@@ -155,7 +155,8 @@ def _read(path: str, params: dict[str, Any] | None = None, *, api: Api | None = 
         return api.request("GET", path, params=params)
     except Unreachable as error:
         count = len(journal.pending())
-        message = f"Cannot reach {api.credentials.server} ({error}); {count} write(s) queued."
+        queued = f"; {count} write(s) queued" if count else ""
+        message = f"Cannot reach {api.credentials.server} ({error}){queued}."
         _emit_error(message, "UNREACHABLE", {})
         _finish(EXIT_UNREACHABLE)
     except Refused as refusal:
