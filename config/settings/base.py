@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "apps.ratelimits",
     "apps.webhooks",
     "apps.mcp_server",
+    "apps.idempotency",
     # ClockEye-compatible endpoints (no models): ClockEye's paths mapped onto the same services.
     "apps.clockeye",
     "django_htmx",
@@ -197,6 +198,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "apps.agents.tasks.registrations_prune_unused_task",
         "schedule": 3600.0,
     },
+    "idempotency-keys-prune": {"task": "apps.idempotency.tasks.idempotency_keys_prune", "schedule": 3600.0},
     "oauth-tokens-clear-expired": {
         "task": "apps.agents.tasks.access_tokens_clear_expired_task",
         "schedule": 3600.0,
@@ -318,6 +320,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        # Before the rate-limit hook, so the 409/422 answers it adds get the rate-limit headers too.
+        "apps.idempotency.openapi.add_idempotency_key_header",
         "apps.ratelimits.openapi.add_rate_limit_headers",
     ],
 }
@@ -452,6 +456,12 @@ LOGIN_URL = "/accounts/login/"
 MANUAL_ENTRY_MAX_DURATION = timedelta(hours=24)
 MANUAL_ENTRY_FUTURE_TOLERANCE = timedelta(minutes=1)
 NOTES_MAX_LENGTH = 10_000
+
+# --- Idempotency-Key on writes (apps/idempotency; README "Idempotency-Key"): how long a key and its
+# recorded answer are kept, and after how long a claim whose request never finished may be taken over
+# (longer than any request may run: gunicorn's default worker timeout is 30 s).
+IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
+IDEMPOTENCY_LEASE = timedelta(seconds=env_int("IDEMPOTENCY_LEASE_SECONDS", 120))
 
 # --- Webhooks (README "Webhooks and background jobs")
 # Plain http to loopback addresses, for development and tests only; production sends only https to
