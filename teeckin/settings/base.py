@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "apps.core.middleware.ApiErrorMiddleware",
     # After ApiErrorMiddleware: its process_exception must not see django-ratelimit's refusal first.
     "apps.ratelimits.middleware.RateLimitMiddleware",
+    "apps.webhooks.middleware.WebhookSubscriptionsMiddleware",
 ]
 
 ROOT_URLCONF = "teeckin.urls"
