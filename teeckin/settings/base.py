@@ -101,6 +101,15 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for the write lock instead of failing at once when two requests write together.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+# The per-request credential lookup runs as a server-side prepared statement on PostgreSQL
+# (apps/core/joined.py).
+# Turn off (DB_PREPARED_STATEMENTS=0) behind a pooler in transaction mode that cannot keep them.
+DATABASE_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
+if DATABASE_PREPARED_STATEMENTS and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # psycopg prepares nothing while the threshold is None (Django's default). A threshold never reached
+    # leaves the ORM's queries as they are (its cursors bind client-side anyway) and lets the lookups
+    # that ask for it explicitly be prepared.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 2**31 - 1)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, rate-limit counters and Celery broker when set; in-process otherwise.
