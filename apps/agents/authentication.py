@@ -23,6 +23,8 @@ from apps.agents.models import Agent, AgentSecret, ApiKey, TokenOrigin
 from apps.agents.services import credential_mark_used
 from apps.core.joined import Join, JoinedSelect
 from apps.organizations.models import Membership, Organization
+from apps.webhooks.models import WebhookEndpoint
+from apps.webhooks.services import subscriptions_known_none
 
 BEARER_CHALLENGE = 'Bearer realm="teeckin", error="invalid_token"'
 UNKNOWN_TOKEN = "Invalid access token. Request a new token with your client credentials."
@@ -74,6 +76,14 @@ def _check_owner(user: Any, organization_id: str, what: str) -> None:
         )
 
 
+# Whether the organization has an active webhook endpoint, asked in the credential lookup: most have none,
+# and then a write's events need not read the subscriptions at all.
+_HAS_WEBHOOKS = (
+    f"SELECT EXISTS (SELECT 1 FROM {WebhookEndpoint._meta.db_table} w "  # noqa: S608 (a table name)
+    "WHERE w.organization_id = o.id AND w.active)"
+)
+
+
 def _token_select() -> JoinedSelect:
     from django.contrib.auth import get_user_model
 
@@ -89,6 +99,7 @@ def _token_select() -> JoinedSelect:
             Join("s", AgentSecret, "s.id = g.secret_id", outer=True),
         ],
         where="t.token_checksum = %s",
+        extras=[("has_webhooks", _HAS_WEBHOOKS)],
     )
 
 
@@ -102,10 +113,10 @@ def _access_token_load(digest: str) -> Any:
     found = _TOKEN_SELECT.fetch([digest])
     if found is None:
         return None
-    rows, _ = found
+    rows, extras = found
     token, agent, user = rows["t"], rows["a"], rows["u"]
     origin = rows["g"]
-    _owner_wire(user, rows["m"], rows["o"])
+    _owner_wire(user, rows["m"], rows["o"], extras["has_webhooks"])
     agent.user = user
     token.application = agent
     if origin is not None:
@@ -125,10 +136,15 @@ _API_KEY_SELECT = JoinedSelect(
         Join("o", Organization, "o.id = m.organization_id", outer=True),
     ],
     where="k.digest = %s",
+    extras=[("has_webhooks", _HAS_WEBHOOKS)],
 )
 
 
-def _owner_wire(user: Any, membership: Membership | None, organization: Organization | None) -> None:
+def _owner_wire(
+    user: Any, membership: Membership | None, organization: Organization | None, has_webhooks: bool
+) -> None:
+    if organization is not None and not has_webhooks:
+        subscriptions_known_none(organization.pk)
     if membership is not None:
         membership.organization = organization
         user.membership = membership
@@ -141,9 +157,9 @@ def _api_key_load(digest: str) -> ApiKey | None:
     found = _API_KEY_SELECT.fetch([digest])
     if found is None:
         return None
-    rows, _ = found
+    rows, extras = found
     key, user = rows["k"], rows["u"]
-    _owner_wire(user, rows["m"], rows["o"])
+    _owner_wire(user, rows["m"], rows["o"], extras["has_webhooks"])
     key.user = user
     return key
 

@@ -186,7 +186,9 @@ def timer_start(
     stopped = stopped_all[0] if stopped_all else None
     overlap_check(organization=organization, user=user, start=now, end=None)
     try:
-        with transaction.atomic():
+        # No savepoint (two statements saved per start): on a conflict the whole transaction is abandoned
+        # anyway, as TimerConflict leaves the outer atomic block.
+        with transaction.atomic(savepoint=False):
             started = ClockedTime.objects.create(
                 organization=organization,
                 user=user,

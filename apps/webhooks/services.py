@@ -76,6 +76,14 @@ def subscriptions_remembered() -> Iterator[None]:
         _remembered.reset(token)
 
 
+def subscriptions_known_none(organization_id: str) -> None:
+    """Within a request, record that ``organization_id`` has no active endpoint, known from a query the
+    request made anyway (the credential lookup asks), so its events need not look again."""
+    remembered = _remembered.get()
+    if remembered is not None:
+        remembered.setdefault(organization_id, [])
+
+
 def _subscriptions_forget(organization_id: str) -> None:
     remembered = _remembered.get()
     if remembered is not None:

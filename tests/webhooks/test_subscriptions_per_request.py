@@ -47,3 +47,27 @@ def test_outside_a_request_every_event_reads_the_table(org: Any) -> None:
         event_record(organization=org, name="project.updated", data={"id": "top-x"})
         event_record(organization=org, name="project.updated", data={"id": "top-x"})
     assert _endpoint_reads(captured) == 2
+
+
+@pytest.mark.django_db
+def test_without_endpoints_a_write_never_reads_the_subscriptions(owner_api: Any, topic: Any) -> None:
+    # The credential lookup already asked whether the organization has an active endpoint.
+    assert owner_api.post("/api/agent/timer/start", {"topic": topic.name}, format="json").status_code == 201
+    with CaptureQueriesContext(connection) as captured:
+        assert (
+            owner_api.post("/api/agent/timer/start", {"topic": topic.name}, format="json").status_code == 201
+        )
+        assert owner_api.post("/api/agent/timer/stop").status_code == 200
+    assert _endpoint_reads(captured) == 0
+
+
+@pytest.mark.django_db
+def test_an_inactive_endpoint_counts_as_none(owner_api: Any, org: Any, topic: Any) -> None:
+    endpoint, _ = endpoint_create(organization=org, url="http://127.0.0.1:9/t", events=["time_entry.started"])
+    endpoint.active = False
+    endpoint.save()
+    with CaptureQueriesContext(connection) as captured:
+        assert (
+            owner_api.post("/api/agent/timer/start", {"topic": topic.name}, format="json").status_code == 201
+        )
+    assert _endpoint_reads(captured) == 0
