@@ -3,6 +3,8 @@
     python benchmarks/http_vs_bare.py                       # gunicorn sync workers, PostgreSQL + Redis
     python benchmarks/http_vs_bare.py --server uvicorn      # gunicorn with uvicorn workers (ASGI)
     python benchmarks/http_vs_bare.py --soak 600            # also: worker memory over a 10-minute soak
+    python benchmarks/http_vs_bare.py --before main         # also: the same endpoints served by another
+                                                            # commit (an optimisation's before and after)
 
 It serves the product under gunicorn (2 workers by default) with a benchmark-only URLconf that adds the
 bare views of ``benchmarks/bare/views.py`` (raw psycopg cursors: the token read, then the endpoint's
@@ -136,15 +138,26 @@ def queries_per_request(form: dict[str, str]) -> dict[str, int]:
     return counts
 
 
-def server_start(kind: str, workers: int, port: int, env: dict[str, str]) -> subprocess.Popen:
+def config_package(tree: Path) -> str:
+    """The Django configuration package of a source tree (it was renamed once, from teeckin to config)."""
+    return "config" if (tree / "config" / "settings").is_dir() else "teeckin"
+
+
+def server_start(
+    kind: str, workers: int, port: int, env: dict[str, str], tree: Path = ROOT
+) -> subprocess.Popen:
+    package = config_package(tree)
     command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
     if kind == "uvicorn":
-        command += ["--worker-class", "uvicorn_worker.UvicornWorker", "teeckin.asgi:application"]
+        command += ["--worker-class", "uvicorn_worker.UvicornWorker", f"{package}.asgi:application"]
     elif kind == "gthread":
-        command += ["--worker-class", "gthread", "--threads", "4", "teeckin.wsgi:application"]
+        command += ["--worker-class", "gthread", "--threads", "4", f"{package}.wsgi:application"]
     else:
-        command += ["teeckin.wsgi:application"]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+        command += [f"{package}.wsgi:application"]
+    if tree != ROOT:
+        # Another commit's code with its own settings; the bare views are not served from it.
+        env = {**env, "PYTHONPATH": str(tree), "DJANGO_SETTINGS_MODULE": f"{package}.settings.base"}
+    process = subprocess.Popen(command, cwd=tree, env=env, start_new_session=True)
     deadline = time.time() + 30
     while time.time() < deadline:
         try:
@@ -250,6 +263,35 @@ CASES = {
 }
 
 
+def before_tree(ref: str, directory: Path) -> Path:
+    tree = directory / "before"
+    subprocess.run(["git", "worktree", "add", "--detach", "--quiet", str(tree), ref], cwd=ROOT, check=True)
+    return tree
+
+
+def variants_measure(
+    args: argparse.Namespace, bases: dict[str, str], scripts: dict[str, tuple[Path, Path]]
+) -> dict[str, dict[str, list[tuple[float, float, int]]]]:
+    """Each case on each variant, rounds interleaved and the order rotated each round, so drift in the
+    machine's load falls on all variants alike."""
+    results: dict[str, dict[str, list[tuple[float, float, int]]]] = {}
+    variants = list(bases)
+    for label, (_name, product, bare, _alternate) in CASES.items():
+        for variant in variants:  # warm-up
+            path, index = (bare, 1) if variant == "bare" else (product, 0)
+            wrk_run(bases[variant] + path, scripts[label][index], args.connections, 1)
+    for round_number in range(args.rounds):
+        for label, (_name, product, bare, _alternate) in CASES.items():
+            shift = round_number % len(variants)
+            for variant in variants[shift:] + variants[:shift]:
+                path, index = (bare, 1) if variant == "bare" else (product, 0)
+                outcome = wrk_run(
+                    bases[variant] + path, scripts[label][index], args.connections, args.seconds
+                )
+                results.setdefault(label, {}).setdefault(variant, []).append(outcome)
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -263,6 +305,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--p99-connections", type=int, default=16)
     parser.add_argument("--soak", type=float, default=0, help="seconds of mixed load watching worker memory")
+    parser.add_argument(
+        "--before", metavar="REF", help="also serve this git commit's code, for a before/after"
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
@@ -271,69 +316,65 @@ def main() -> None:
     env = server_env(args.database_url, args.redis_url)
     form = fixtures_make(env)
     queries = queries_per_request(form)
-    port = free_port()
-    server = server_start(args.server, args.workers, port, env)
-    try:
-        token = token_fetch(port, form)
-        base = f"http://127.0.0.1:{port}"
-        results: dict[str, dict[str, list[tuple[float, float, int]]]] = {}
-        with tempfile.TemporaryDirectory() as scratch:
-            directory = Path(scratch)
+    servers: dict[str, subprocess.Popen] = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        directory = Path(scratch)
+        try:
+            ports = {"teeckin": free_port()}
+            servers["teeckin"] = server_start(args.server, args.workers, ports["teeckin"], env)
+            if args.before:
+                ports["before"] = free_port()
+                tree = before_tree(args.before, directory)
+                servers["before"] = server_start(args.server, args.workers, ports["before"], env, tree)
+            token = token_fetch(ports["teeckin"], form)
+            bases = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+            bases["bare"] = bases["teeckin"]
             scripts = {}
             for label, (name, _product, _bare, alternate) in CASES.items():
-                scripts[label] = (
-                    lua_script(directory, name, token, form, alternate[0] if alternate else None),
-                    lua_script(directory, f"{name}-bare", token, form, alternate[1] if alternate else None),
-                )
-                # The bare script for the token case needs the token form too: same body, other path.
-                if name == "token":
-                    scripts[label] = (scripts[label][0], scripts[label][0])
-            for label, (_name, product, bare, _alternate) in CASES.items():
-                wrk_run(base + product, scripts[label][0], args.connections, 1)  # warm both
-                wrk_run(base + bare, scripts[label][1], args.connections, 1)
-            for round_number in range(args.rounds):
-                for label, (_name, product, bare, _alternate) in CASES.items():
-                    order = [("teeckin", product, 0), ("bare", bare, 1)]
-                    if round_number % 2:
-                        order.reverse()
-                    for variant, path, index in order:
-                        outcome = wrk_run(base + path, scripts[label][index], args.connections, args.seconds)
-                        results.setdefault(label, {}).setdefault(variant, []).append(outcome)
+                ours = lua_script(directory, name, token, form, alternate[0] if alternate else None)
+                bare = lua_script(directory, f"{name}-bare", token, form, alternate[1] if alternate else None)
+                # The token case posts the same form to both paths.
+                scripts[label] = (ours, ours if name == "token" else bare)
+            results = variants_measure(args, bases, scripts)
             p99_high = {}
             for label, (_name, product, _bare, _alternate) in CASES.items():
-                if "token" in label:
-                    continue
-                p99_high[label] = wrk_run(
-                    base + product, scripts[label][0], args.p99_connections, args.seconds
-                )
-            memory = worker_rss_mib(server)
+                if "token" not in label:
+                    p99_high[label] = wrk_run(
+                        bases["teeckin"] + product, scripts[label][0], args.p99_connections, args.seconds
+                    )
+            memory = worker_rss_mib(servers["teeckin"])
             soak = []
             if args.soak:
                 deadline = time.time() + args.soak
                 while time.time() < deadline:
                     for label, (_name, product, _bare, _alternate) in CASES.items():
-                        wrk_run(base + product, scripts[label][0], args.connections, 5)
-                    soak.append((time.time(), worker_rss_mib(server)))
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+                        wrk_run(bases["teeckin"] + product, scripts[label][0], args.connections, 5)
+                    soak.append((time.time(), worker_rss_mib(servers["teeckin"])))
+        finally:
+            for server in servers.values():
+                os.killpg(server.pid, signal.SIGTERM)
+                server.wait(timeout=30)
+            if args.before:
+                subprocess.run(["git", "worktree", "remove", "--force", str(directory / "before")], cwd=ROOT)
 
     print(
         f"\nserver: gunicorn {args.server}, {args.workers} workers; wrk {args.connections} connections, "
         f"{args.seconds:g} s x {args.rounds} rounds (medians), PostgreSQL + Redis, rate limits off\n"
     )
-    print("| endpoint | Teeckin req/s | bare req/s | ratio | Teeckin p99 | bare p99 | errors |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+    header = "| endpoint |" + (f" before ({args.before}) req/s |" if args.before else "")
+    print(header + " Teeckin req/s | bare req/s | Teeckin / bare | p99 Teeckin | p99 bare | errors |")
+    print("| --- " * (header.count("|") + 5) + "|")
     for label in CASES:
-        ours, bare = results[label]["teeckin"], results[label]["bare"]
-        ours_rate = statistics.median(r for r, _, _ in ours)
-        bare_rate = statistics.median(r for r, _, _ in bare)
-        errors = sum(e for _, _, e in ours)
-        ours_p99 = statistics.median(p for _, p, _ in ours)
-        bare_p99 = statistics.median(p for _, p, _ in bare)
+
+        def median(variant: str, index: int, label: str = label) -> float:
+            return statistics.median(outcome[index] for outcome in results[label][variant])
+
+        ours_rate, bare_rate = median("teeckin", 0), median("bare", 0)
+        errors = sum(outcome[2] for outcome in results[label]["teeckin"])
+        before = f" {median('before', 0):.0f} |" if args.before else ""
         print(
-            f"| {label} | {ours_rate:.0f} | {bare_rate:.0f} | {ours_rate / bare_rate:.0%} | "
-            f"{ours_p99:.1f} ms | {bare_p99:.1f} ms | {errors} |"
+            f"| {label} |{before} {ours_rate:.0f} | {bare_rate:.0f} | {ours_rate / bare_rate:.0%} | "
+            f"{median('teeckin', 1):.1f} ms | {median('bare', 1):.1f} ms | {errors} |"
         )
     print(
         f"\np99 at {args.p99_connections} connections (Teeckin): "
