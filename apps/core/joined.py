@@ -55,13 +55,16 @@ class JoinedSelect:
         joins: Sequence[Join],
         where: str,
         extras: Sequence[tuple[str, str]] = (),
+        order_by: str = "",
         using: str = "default",
     ) -> None:
         """``where`` is SQL over aliases with ``%s`` placeholders; ``extras`` are named scalar SQL
-        expressions selected after the models' columns (returned as plain values)."""
+        expressions selected after the models' columns (returned as plain values); ``order_by`` picks
+        which row comes first when several match."""
         self._parts = [Join(alias, model, ""), *joins]
         self._where = where
         self._extras = list(extras)
+        self._order_by = order_by
         self._using = using
         self._sql: str | None = None
         self._layout: list[tuple[Join, list[str], list[Any], int]] = []
@@ -91,6 +94,9 @@ class JoinedSelect:
             tables.append(f"{kind} {quote(part.model._meta.db_table)} {part.alias} ON ({part.on})")
         # Every piece is a quoted identifier or SQL written in our code; values only ever go in as params.
         sql = f"SELECT {', '.join(columns)} FROM {' '.join(tables)} WHERE {self._where}"  # noqa: S608
+        if self._order_by:
+            sql += f" ORDER BY {self._order_by}"
+        sql += " LIMIT 1"
         return sql, layout
 
     def _row(self, connection: Any, params: list[Any]) -> tuple[Any, ...] | None:
