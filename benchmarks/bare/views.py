@@ -7,6 +7,7 @@ agent), then does the endpoint's essential statements. They exist only in the be
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import secrets
@@ -32,6 +33,15 @@ def _caller(request: HttpRequest) -> tuple[int, str, int] | None:
     if row is None or row[0] < timezone.now():
         return None
     return row[1], row[2], row[3]
+
+
+@functools.cache
+def _entry_defaults() -> dict[str, object]:
+    """Every column of a time entry with its model default (empty provenance, type "timer"...), read once:
+    the INSERT then stays valid as the model gains columns."""
+    from apps.clocked_times.models import ClockedTime
+
+    return {field.column: field.get_default() for field in ClockedTime._meta.concrete_fields}
 
 
 def _unauthorized() -> JsonResponse:
@@ -71,15 +81,25 @@ def bare_timer_start(request: HttpRequest) -> JsonResponse:
         now = timezone.now()  # under the lock: the entry this stops began before it
         cursor.execute(
             "UPDATE clocked_times_clockedtime SET end_time = %s, updated_at = %s "
-            "WHERE user_id = %s AND end_time IS NULL",
-            [now, now, user_id],
+            "WHERE user_id = %s AND agent_id = %s AND session = '' AND end_time IS NULL",
+            [now, now, user_id, agent_id],
         )
         entry_id = "ct-" + secrets.token_hex(8)
+        values = {
+            **_entry_defaults(),
+            "id": entry_id,
+            "organization_id": organization_id,
+            "user_id": user_id,
+            "topic_id": topic_id,
+            "start_time": now,
+            "agent_id": agent_id,
+            "created_at": now,
+            "updated_at": now,
+        }
         cursor.execute(
-            "INSERT INTO clocked_times_clockedtime (id, organization_id, user_id, topic_id, start_time, "
-            "type, notes, agent_id, created_at, updated_at) "
-            "VALUES (%s, %s, %s, %s, %s, 'timer', '', %s, %s, %s)",
-            [entry_id, organization_id, user_id, topic_id, now, agent_id, now, now],
+            f"INSERT INTO clocked_times_clockedtime ({', '.join(values)}) "
+            f"VALUES ({', '.join(['%s'] * len(values))})",
+            list(values.values()),
         )
     return JsonResponse({"clockedTimeId": entry_id, "topic": topic_name}, status=201)
 
@@ -94,8 +114,8 @@ def bare_timer_stop(request: HttpRequest) -> JsonResponse:
         now = timezone.now()
         cursor.execute(
             "UPDATE clocked_times_clockedtime SET end_time = %s, updated_at = %s "
-            "WHERE user_id = %s AND end_time IS NULL RETURNING id",
-            [now, now, caller[0]],
+            "WHERE user_id = %s AND agent_id = %s AND session = '' AND end_time IS NULL RETURNING id",
+            [now, now, caller[0], caller[2]],
         )
         row = cursor.fetchone()
     if row is None:
