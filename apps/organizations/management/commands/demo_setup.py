@@ -1,5 +1,6 @@
 """Load the demo organization and its admin login; safe to run again (it changes nothing twice)."""
 
+import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,9 @@ class Command(BaseCommand):
             user=user, defaults={"organization": organization, "role": Membership.Role.OWNER}
         )
         password = password_file.read_text().strip() if password_file.exists() else "(unchanged: set by you)"
+        # ./dev run serves on ADDR (default 127.0.0.1:8000): print the address it really serves.
+        address = os.environ.get("ADDR") or "127.0.0.1:8000"
         self.stdout.write(
-            f"Admin login: http://127.0.0.1:8000/admin/  user: {username}  password: {password}"
+            f"Sign in: http://{address}/ (pages) or http://{address}/admin/  user: {username}  "
+            f"password: {password}"
         )
