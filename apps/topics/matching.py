@@ -672,11 +672,16 @@ def _word_matches(prepared: _Prepared, word: str, canonical: str) -> dict[str, f
             note(match, similarity * ABBREVIATION_SIM)
     if not word.isalpha():
         return matches
+    # Prefixes and typos of the word as written ("redes" begins "redesign" though it is also a term).
+    typed = _stem(canonical) if canonical.isalpha() else word
     for match, similarity in _prefix_matches(prepared, word).items():
         note(match, similarity)
-    if len(word) >= MIN_FUZZY_LENGTH:
+    if typed != word:
+        for match, similarity in _prefix_matches(prepared, typed).items():
+            note(match, similarity)
+    if len(typed) >= MIN_FUZZY_LENGTH:
         for match, ratio, _index in process.extract(
-            word,
+            typed,
             prepared.vocabulary,
             scorer=fuzz.ratio,
             processor=None,
