@@ -1024,11 +1024,13 @@ def _distinguished(
 def _other_categories(
     prepared: _Prepared, topic: int, ranked: list[_Score], matches: list[dict[str, float]]
 ) -> set[str]:
-    """Categories other than the topic's whose word a query word surely means, about as well as it means
-    a word of the topic's name ("admin" beside Quokka Admin Panel and an Administratie category):
-    the query may be about that category's work."""
+    """Categories other than the topic's whose word the query's one word for the topic surely means,
+    about as well as it means a word of the topic's name ("admin" beside Quokka Admin Panel and an
+    Administratie category): the query may be about that category's work."""
     score = next((s for s in ranked if prepared.entries[s.entry].topic == topic), None)
-    if score is None:
+    # Only when one word is all the query has for the topic's name: several words of the name outweigh
+    # another reading of one of them ("Stark Support 86" where Stark is also a client).
+    if score is None or sum(similarity > 0 for similarity in score.name_sims) > 1:
         return set()
     own = prepared.category_ids[topic]
     found: set[str] = set()
