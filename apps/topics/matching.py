@@ -19,7 +19,12 @@ Rules, in order (the README's "Topic matching" gives the reasoning and the measu
    per-word fuzzy ratio, through a small table of the trade's abbreviations); words weigh by rarity in
    the organization (inverse document frequency); a topic needs most of the query explained by its name
    and category (precision), at least one word that is its own and not its category's, and evidence the
-   runner-up lacks. A query matching only a category's words is ambiguous among that category's topics.
+   runner-up lacks. A query matching only a category's words is ambiguous among that category's topics,
+   and one word that is all the query has for a topic refuses when it surely means another category's
+   word as well.
+
+Words are compared after folding (accents, Cyrillic and Greek romanised), stemming (British spellings
+as American ones, number words as digits) and reading the terms of TERMS in six languages as English.
 
 Archived topics take part in every rule: when one wins, the answer is a 404 saying it is archived, never
 a live sibling. Aliases are extra names of their topic.
@@ -212,6 +217,7 @@ def _spelling(word: str) -> str:
 _VOWEL_GROUPS = re.compile(r"[aeiouy]+")
 
 
+@functools.lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     if not word.isalpha():
         return word[:-1] if _DIGITS_PLURAL.match(word) else word
