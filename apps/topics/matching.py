@@ -19,7 +19,12 @@ Rules, in order (the README's "Topic matching" gives the reasoning and the measu
    per-word fuzzy ratio, through a small table of the trade's abbreviations); words weigh by rarity in
    the organization (inverse document frequency); a topic needs most of the query explained by its name
    and category (precision), at least one word that is its own and not its category's, and evidence the
-   runner-up lacks. A query matching only a category's words is ambiguous among that category's topics.
+   runner-up lacks. A query matching only a category's words is ambiguous among that category's topics,
+   and one word that is all the query has for a topic refuses when it surely means another category's
+   word as well.
+
+Words are compared after folding (accents, Cyrillic and Greek romanised), stemming (British spellings
+as American ones, number words as digits) and reading the terms of TERMS in six languages as English.
 
 Archived topics take part in every rule: when one wins, the answer is a 404 saying it is archived, never
 a live sibling. Aliases are extra names of their topic.
@@ -103,6 +108,27 @@ _TRANSLITERATE = str.maketrans(
         "ŀ": "l",
     }
 )
+# Cyrillic and Greek letters spelled in Latin ones (a plain romanisation, as people type them on a Latin
+# keyboard), on both sides: "topologii" is "топологии", "athinas" is "Αθήνας".
+_ROMANISE = str.maketrans(
+    {
+        **dict(zip("абвгдезийклмнопрстуфыэ", "abvgdeziiklmnoprstufye", strict=True)),
+        **{
+            "ё": "e",
+            "ж": "zh",
+            "\u0445": "kh",
+            "ц": "ts",
+            "ч": "ch",
+            "ш": "sh",
+            "щ": "shch",
+            "ю": "yu",
+            "я": "ya",
+        },
+        **{"ъ": "", "ь": "", "\u0456": "i", "ї": "i", "є": "e", "ґ": "g"},
+        **dict(zip("αβγδεζηικλμνξοπρστυφω", "avgdeziiklmnxoprstyfo", strict=True)),
+        **{"ς": "s", "θ": "th", "χ": "ch", "ψ": "ps"},
+    }
+)
 STOP_WORDS = frozenset(
     {
         *("a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "with"),
@@ -152,7 +178,8 @@ NAME, ECHO = 0, 1
 def fold(text: str) -> str:
     """Compatibility forms, case, marks and a few undecomposable letters folded: "Ødegård" → "odegard"."""
     text = unicodedata.normalize("NFKC", text).casefold().translate(_TRANSLITERATE)
-    return "".join(char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char))
+    text = "".join(char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char))
+    return text.translate(_ROMANISE)
 
 
 def normalise(text: str) -> str:
@@ -172,18 +199,38 @@ def _canonical(word: str) -> str:
     return ".".join(parts)
 
 
+def _spelling(word: str) -> str:
+    """British spellings as American ones, on both sides: "localisation", "colour", "catalogue"."""
+    if len(word) >= 7 and "isation" in word:
+        return word.replace("isation", "ization")
+    if len(word) >= 6 and word.endswith(("ise", "ised", "ises", "ising")):
+        return word[: word.rindex("ise")] + "ize" + word[word.rindex("ise") + 3 :]
+    if len(word) >= 7 and word.endswith(("yse", "ysed", "yses", "ysing")):
+        return word[: word.rindex("yse")] + "yze" + word[word.rindex("yse") + 3 :]
+    if len(word) >= 6 and word.endswith(("our", "ours")):
+        return word[: word.rindex("our")] + "or" + word[word.rindex("our") + 3 :]
+    if len(word) >= 7 and word.endswith(("ogue", "ogues")):
+        return word[: word.rindex("ogue")] + "og"
+    return word
+
+
+_VOWEL_GROUPS = re.compile(r"[aeiouy]+")
+
+
 @functools.lru_cache(maxsize=65536)
-def stem(word: str) -> str:
-    """A light, language-agnostic stem for simple plurals and inflections ("reviews", "alerting",
-    "réseaux", "Kooperationen"); used on both sides, so it only needs to be consistent."""
+def _stem(word: str) -> str:
     if not word.isalpha():
         return word[:-1] if _DIGITS_PLURAL.match(word) else word
+    word = _spelling(word)
     if len(word) >= 5 and word.endswith("ies"):
         return word[:-3] + "y"
-    if len(word) >= 6 and word.endswith("ing"):
-        return word[:-3]
-    if len(word) >= 6 and word.endswith("er"):
-        return word[:-2]
+    if len(word) >= 6 and word.endswith(("ing", "er")):
+        word = word[:-3] if word.endswith("ing") else word[:-2]
+        # The British doubled l of a verb stressed before its last syllable: "modelling", "travelling"
+        # (one-syllable verbs keep theirs: "spelling").
+        if word.endswith("ll") and len(_VOWEL_GROUPS.findall(word)) >= 2:
+            word = word[:-1]
+        return word
     if len(word) >= 9 and word.endswith("en"):
         return word[:-2]
     if len(word) >= 5 and word.endswith(("aux", "eux")):
@@ -191,6 +238,125 @@ def stem(word: str) -> str:
     if len(word) >= 3 and word.endswith("s") and not word.endswith("ss"):
         return word[:-1]
     return word
+
+
+# Common terms of the trade in French, German,
+# Spanish, Italian, Portuguese and Dutch as their English word, so a topic named in one language is found
+# by its name in another ("reading group" for "Groupe de lecture"). Words that mean something else in
+# another of these languages or in English are left out ("recherche" is search and research, Spanish
+# "red" is a network). Forms are written folded (no accents); plurals the stemmer does not reduce are
+# listed too. tests/topics/test_matching.py checks that no form belongs to two terms. Number words
+# are digits ("one on ones" is "1:1s").
+TERMS: dict[str, tuple[str, ...]] = {
+    "accessibility": (
+        "accessibilite",
+        "barrierefreiheit",
+        "accesibilidad",
+        "accessibilita",
+        "acessibilidade",
+    ),
+    "administration": ("administratie", "verwaltung", "administracion", "amministrazione", "administracao"),
+    "audit": ("auditoria", "auditorias"),
+    "backup": ("sauvegarde", "sauvegardes"),
+    "beginner": ("debutant", "anfanger", "principiante", "principianti", "iniciante"),
+    "bookkeeping": (
+        "comptabilite",
+        "buchhaltung",
+        "contabilidad",
+        "contabilita",
+        "contabilidade",
+        "boekhouding",
+    ),
+    "client": ("kunde", "kunden", "cliente", "clienti", "klant", "klanten"),
+    "colour": ("couleur", "farbe", "colore", "kleur"),
+    "community": ("communaute", "gemeinschaft", "comunidad", "comunita", "comunidade", "gemeenschap"),
+    "contract": ("contrat", "vertrag", "contrato", "contratto", "contracten"),
+    "correspondence": (
+        "correspondance",
+        "korrespondenz",
+        "correspondencia",
+        "corrispondenza",
+        "correspondentie",
+    ),
+    "course": ("cours", "kurs", "curso", "corso", "cursus"),
+    "data": ("donnees", "daten", "datos", "dati", "dados", "gegevens"),
+    "dependency": ("dependance", "abhangigkeit", "dependencia", "dipendenza", "afhankelijkheid"),
+    "deployment": ("deploiement", "bereitstellung", "despliegue", "implantacao", "uitrol"),
+    "documentation": ("dokumentation", "documentacion", "documentazione", "documentacao", "documentatie"),
+    "flow": ("ecoulement", "stromung", "flujo", "flusso", "fluxo", "stroming"),
+    "funding": (
+        "financement",
+        "finanzierung",
+        "financiacion",
+        "finanziamento",
+        "financiamento",
+        "financiering",
+    ),
+    "group": ("groupe", "gruppe", "grupo", "gruppo", "groep"),
+    "infrastructure": (
+        "infrastruktur",
+        "infraestructura",
+        "infrastruttura",
+        "infraestrutura",
+        "infrastructuur",
+    ),
+    "invoice": (
+        *("invoicing", "facture", "facturation", "rechnung", "fakturierung", "factura", "facturacion"),
+        *("fattura", "fatturazione", "fatura", "faturamento", "factuur", "facturatie"),
+    ),
+    "maintenance": ("wartung", "mantenimiento", "manutenzione", "manutencao", "onderhoud"),
+    "meeting": ("reunion", "besprechung", "riunione", "reuniao", "vergadering"),
+    "mentoring": ("mentor", "mentorship", "mentorat", "mentoria", "mentorato"),
+    "migration": ("migracion", "migrazione", "migracao", "migratie"),
+    "moderation": ("moderacion", "moderazione", "moderacao", "moderatie"),
+    "monthly": ("mensuel", "monatlich", "mensual", "mensile", "mensal", "maandelijks"),
+    "network": ("reseau", "reseaux", "netzwerk", "rete", "reti", "rede", "netwerk"),
+    "neuron": ("neural", "neuronal", "neurone", "neurona", "neuronio"),
+    "payment": ("paiement", "zahlung", "pago", "pagamento", "betaling"),
+    "planning": ("planification", "planung", "planificacion", "pianificazione", "planejamento"),
+    "portal": ("portail", "portale", "portaal"),
+    "project": ("projet", "projekt", "proyecto", "progetto", "projeto"),
+    "reading": ("lecture", "lesen", "lectura", "lettura", "leitura", "lezen"),
+    "recruitment": (
+        "recrutement",
+        "rekrutierung",
+        "reclutamiento",
+        "reclutamento",
+        "recrutamento",
+        "werving",
+    ),
+    "report": ("rapport", "informe", "rapporto", "relatorio", "verslag"),
+    "research": ("forschung", "investigacion", "onderzoek"),
+    "review": ("revision", "relecture", "uberprufung", "revisione", "revisao", "beoordeling"),
+    "sales": ("ventes", "vertrieb", "ventas", "vendite", "vendas", "verkoop"),
+    "security": ("securite", "sicherheit", "seguridad", "sicurezza", "seguranca", "beveiliging"),
+    "seminar": ("seminaire", "seminario", "seminarie"),
+    "server": ("serveur", "servidor", "servidores"),
+    "simulation": ("simulacion", "simulazione", "simulacao", "simulatie"),
+    "talk": ("expose", "vortrag", "charla", "palestra", "lezing"),
+    "tax": ("impot", "steuer", "steuern", "impuesto", "imposta", "imposto", "belasting"),
+    "teaching": ("enseignement", "lehre", "ensenanza", "insegnamento", "ensino", "onderwijs"),
+    "training": ("schulung", "formacion", "formazione", "formacao", "opleiding"),
+    "translation": ("traduction", "ubersetzung", "traduccion", "traduzione", "traducao", "vertaling"),
+    "travel": ("deplacement", "reise", "viaje", "viaggio", "viagem", "reis"),
+    "user": ("utilisateur", "benutzer", "nutzer", "usuario", "utente", "gebruiker"),
+    "weekly": ("hebdomadaire", "wochentlich", "semanal", "settimanale", "wekelijks"),
+    "workshop": ("atelier",),
+}
+NUMBERS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+_TERM_OF: dict[str, str] = {number: str(digit) for digit, number in enumerate(NUMBERS)}
+for _english, _forms in TERMS.items():
+    for _form in _forms:
+        _TERM_OF[_stem(_form)] = _stem(_english)
+
+
+@functools.lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A light, language-agnostic stem for simple plurals and inflections ("reviews", "alerting",
+    "réseaux", "Kooperationen"), British spellings made American, and the terms of TERMS as their
+    English word; used on both sides, so it only needs to be consistent."""
+    found = _stem(word)
+    return _TERM_OF.get(found, found)
 
 
 def words(text: str) -> list[str]:
@@ -213,6 +379,7 @@ class _Entry:
     label: str  # the name or alias as written
     words: list[str]
     stems: list[str]
+    surface: frozenset[str] = frozenset()  # its words' stems before TERMS made them English
     weight: float = 0.0  # sum of the name's word weights (recall's denominator)
     plain: str = ""  # normalised, for the whole-name fuzzy ratio
 
@@ -244,6 +411,7 @@ class _Prepared:
     idf: dict[str, float] = field(default_factory=dict)  # stem -> weight
     vocabulary: list[str] = field(default_factory=list)  # sorted single-word stems of names and categories
     known: set[str] = field(default_factory=set)  # the same, as a set
+    surfaces: dict[str, str] = field(default_factory=dict)  # a name word's stem as written -> its TERMS word
     category_index: dict[str, set[str]] = field(default_factory=dict)  # stem -> categories holding it
     folded_names: list[str] = field(default_factory=list)  # for ordering ties
     posting_maps: dict[str, dict[int, tuple[int, float]]] = field(default_factory=dict)
@@ -294,6 +462,7 @@ class _Prepared:
                 prepared.category_names[category_id] = category_name
                 prepared.category_words[category_id] = set(words(category_name))
                 prepared.category_stems[category_id] = {stem(w) for w in prepared.category_words[category_id]}
+                prepared._note_surfaces(prepared.category_words[category_id])
             prepared.rows.append(row)
             prepared.ids.append(values["id"])
             prepared.names.append(values["name"])
@@ -304,11 +473,23 @@ class _Prepared:
             prepared.category_topics.setdefault(category_id, []).append(index)
             for label in [values["name"], *aliases.get(values["id"], [])]:
                 found = words(label)
+                prepared._note_surfaces(found)
                 prepared.entries.append(
-                    _Entry(topic=index, label=label, words=found, stems=[stem(w) for w in found])
+                    _Entry(
+                        topic=index,
+                        label=label,
+                        words=found,
+                        stems=[stem(w) for w in found],
+                        surface=frozenset(_stem(w) for w in found),
+                    )
                 )
         prepared._index()
         return prepared
+
+    def _note_surfaces(self, found: list[str] | set[str]) -> None:
+        for word in found:
+            if _stem(word) != stem(word):
+                self.surfaces[_stem(word)] = stem(word)
 
     def _index(self) -> None:
         # Document frequency counts topics (not entries) whose name, aliases or category hold the word.
@@ -363,7 +544,9 @@ class _Prepared:
                 self.category_index.setdefault(word, set()).add(category_id)
         pairs = {pair for found in pairs_of for pair in found}
         self.known = {w for w in self.postings if w not in pairs} | set(self.category_index)
-        self.vocabulary = sorted(self.known)
+        # Typos and prefixes are looked for among the words as written too ("boekhoudnig" is a typo of
+        # "boekhouding", not of "bookkeeping"), then counted as the word they stand for.
+        self.vocabulary = sorted(self.known | set(self.surfaces))
         self.folded_names = [name.casefold() for name in self.names]
         self._word_set_index()
 
@@ -471,6 +654,7 @@ def _word_matches(prepared: _Prepared, word: str, canonical: str) -> dict[str, f
     matches: dict[str, float] = {}
 
     def note(vocabulary_word: str, similarity: float) -> None:
+        vocabulary_word = prepared.surfaces.get(vocabulary_word, vocabulary_word)
         if similarity > matches.get(vocabulary_word, 0.0):
             matches[vocabulary_word] = similarity
 
@@ -494,11 +678,16 @@ def _word_matches(prepared: _Prepared, word: str, canonical: str) -> dict[str, f
             note(match, similarity * ABBREVIATION_SIM)
     if not word.isalpha():
         return matches
+    # Prefixes and typos of the word as written ("redes" begins "redesign" though it is also a term).
+    typed = _stem(canonical) if canonical.isalpha() else word
     for match, similarity in _prefix_matches(prepared, word).items():
         note(match, similarity)
-    if len(word) >= MIN_FUZZY_LENGTH:
+    if typed != word:
+        for match, similarity in _prefix_matches(prepared, typed).items():
+            note(match, similarity)
+    if len(typed) >= MIN_FUZZY_LENGTH:
         for match, ratio, _index in process.extract(
-            word,
+            typed,
             prepared.vocabulary,
             scorer=fuzz.ratio,
             processor=None,
@@ -529,7 +718,7 @@ def _prefix_matches(prepared: _Prepared, word: str) -> dict[str, float]:
 
 def _scores(
     prepared: _Prepared, stems: list[str], canonicals: list[str], *, prune: bool = True
-) -> tuple[dict[int, _Score], list[float]]:
+) -> tuple[dict[int, _Score], list[float], list[dict[str, float]]]:
     """The entries that could explain the query, scored; and the query words' weights.
 
     Words are taken heaviest first, and only while the weight already taken is at most
@@ -554,16 +743,24 @@ def _scores(
             weight = prepared.unknown_weight
             if 2 <= len(canonical) <= 6:
                 # An unknown word that spells the initials of consecutive name words ("m2", "Master 2").
-                runs = prepared.initials.get(canonical, set())
+                runs = _initial_runs(prepared, canonical)
                 for number, start, end in runs:
                     entry = prepared.entries[number]
                     weight = min(weight, sum(prepared.idf[w] for w in entry.stems[start:end]))
         weights.append(weight)
         initials.append(runs)
     # Split words: two query words written as one word of a name ("back end" for "Backend").
-    joined_at = [i for i in range(count - 1) if stems[i] + stems[i + 1] in prepared.postings]
+    # The first word is joined as typed too: "belasting aangifte" is "belastingaangifte", whose
+    # "-ing" inside the word is no ending.
+    joined: dict[int, str] = {}
+    for i in range(count - 1):
+        for first in (stems[i], _stem(canonicals[i]), canonicals[i]):
+            if stem(first + canonicals[i + 1]) in prepared.postings:
+                joined[i] = stem(first + canonicals[i + 1])
+                break
+    joined_at = list(joined)
     for i in joined_at:
-        share = prepared.idf.get(stems[i] + stems[i + 1], prepared.unknown_weight) / 2
+        share = prepared.idf.get(joined[i], prepared.unknown_weight) / 2
         for at in (i, i + 1):
             if weights[at] == prepared.unknown_weight:
                 weights[at] = share
@@ -617,7 +814,7 @@ def _scores(
         taken += weights[position]
     for i in joined_at:
         introduce = i in introducing or i + 1 in introducing
-        credit(i, stems[i] + stems[i + 1], 1.0, introduce=introduce, span=2)
+        credit(i, joined[i], 1.0, introduce=introduce, span=2)
 
     categorised = [
         (i, {w: sim for w, sim in found.items() if w in prepared.category_index})
@@ -636,7 +833,7 @@ def _scores(
         score.precision = sum(w * s for w, s in zip(weights, score.any_sims, strict=True)) / total
         score.recall = score.covered / entry.weight
         score.score = 100 * (score.precision + score.recall) / 2
-    return scores, weights
+    return scores, weights, matches
 
 
 # --- Decision -----------------------------------------------------------------------------------------
@@ -701,11 +898,19 @@ def _exact(prepared: _Prepared, query: str, stems: list[str]) -> Resolution | No
     return _refused("ambiguous", "exact", [(t, 100.0) for t in live[:MAX_CANDIDATES]])
 
 
+def _initial_runs(prepared: _Prepared, word: str) -> set[tuple[int, int, int]]:
+    """The runs of name words ``word`` spells the initials of, an acronym's plural too ("PRs")."""
+    runs = prepared.initials.get(word, set())
+    if not runs and len(word) >= 3 and word.endswith("s"):
+        runs = prepared.initials.get(word[:-1], set())
+    return runs
+
+
 def _initials(prepared: _Prepared, canonicals: list[str], stems: list[str]) -> Resolution | None:
     """One word that is no word of the organization but the initials of consecutive words of a name."""
     if len(canonicals) != 1 or stems[0] in prepared.known or not 2 <= len(canonicals[0]) <= 6:
         return None
-    runs = prepared.initials.get(canonicals[0], set())
+    runs = _initial_runs(prepared, canonicals[0])
     topics = sorted({prepared.entries[number].topic for number, _s, _e in runs})
     if len(topics) == 1:
         # The run must be the name's distinctive part: not only words its category repeats.
@@ -807,9 +1012,58 @@ def _near_name(
     return _decided(prepared, topic, "near-name", best_ratio)
 
 
-def _distinguished(winner: _Score, rival: _Score) -> bool:
-    """Whether some query word matches the winner's own name clearly better than the rival's."""
-    return any(w - r >= DISTINCT_EVIDENCE for w, r in zip(winner.name_sims, rival.name_sims, strict=True))
+def _distinguished(
+    prepared: _Prepared, winner: _Score, rival: _Score, stems: list[str], surfaces: list[str]
+) -> bool:
+    """Whether some query word matches the winner's own name clearly better than the rival's, or is
+    written as in the winner's name while the rival has it in another language ("servidor" beside
+    "serveur")."""
+    if any(w - r >= DISTINCT_EVIDENCE for w, r in zip(winner.name_sims, rival.name_sims, strict=True)):
+        return True
+    ours, theirs = prepared.entries[winner.entry], prepared.entries[rival.entry]
+    return any(
+        surface != word and surface in ours.surface and surface not in theirs.surface and word in theirs.stems
+        for word, surface in zip(stems, surfaces, strict=True)
+    )
+
+
+def _other_categories(
+    prepared: _Prepared, topic: int, ranked: list[_Score], matches: list[dict[str, float]]
+) -> set[str]:
+    """Categories other than the topic's whose word the query's one word for the topic surely means,
+    about as well as it means a word of the topic's name ("admin" beside Quokka Admin Panel and an
+    Administratie category): the query may be about that category's work."""
+    score = next((s for s in ranked if prepared.entries[s.entry].topic == topic), None)
+    # Only when one word is all the query has for the topic's name: several words of the name outweigh
+    # another reading of one of them ("Stark Support 86" where Stark is also a client).
+    if score is None or sum(similarity > 0 for similarity in score.name_sims) > 1:
+        return set()
+    own = prepared.category_ids[topic]
+    found: set[str] = set()
+    for position, candidates in enumerate(matches):
+        for word, similarity in candidates.items():
+            holders = prepared.category_index.get(word, set())
+            # Only sure readings (the word, its stem, an abbreviation), not a typo or a prefix.
+            if similarity < ABBREVIATION_SIM or own in holders:
+                continue
+            if score.name_sims[position] - similarity >= DISTINCT_EVIDENCE:
+                continue
+            found |= holders
+    return found
+
+
+_REPOSITORY = re.compile(r"^(?:[a-z][\w+.-]*://)?(?:[^/@\s]+@)?[\w-]+(?:\.[\w-]+)+(?::\d+)?[:/](?=\S)", re.I)
+
+
+def _repository_path(query: str) -> str:
+    """A repository address's path without its host ("github.com/acme/web.git" → "acme/web"), or ""."""
+    if any(char.isspace() for char in query):
+        return ""
+    match = _REPOSITORY.match(query)
+    if match is None:
+        return ""
+    path = query[match.end() :]
+    return path[:-4] if path.endswith(".git") else path
 
 
 def _subsets(words: list[str], *, minimum: int) -> list[frozenset[str]]:
@@ -873,30 +1127,39 @@ def _decide(prepared: _Prepared, query: str) -> Resolution:
     exact = _exact(prepared, query, stems)
     if exact is not None:
         return exact
+    path = _repository_path(stripped)
+    if path:  # "github.com/acme/web-app": the host names no topic
+        canonicals, stems = _query_words(path)
+        exact = _exact(prepared, path, stems)
+        if exact is not None:
+            return exact
+    surfaces = [_stem(word) for word in canonicals]
     initials = _initials(prepared, canonicals, stems)
     if initials is not None:
         return initials
-    scores, _weights = _scores(prepared, stems, canonicals)
+    scores, _weights, matches = _scores(prepared, stems, canonicals)
     ranked = _best_per_topic(prepared, scores)
     inside = _name_in_query(prepared, stems, canonicals)
     if inside is not None:
         return inside
     near = _near_name(prepared, " ".join(canonicals), stems, ranked)
-    if near is not None:
+    if near is not None and not (
+        near.topic is not None and _other_categories(prepared, near.topic, ranked, matches)
+    ):
         return near
     category_only = _category_only(prepared, stems, ranked)
     if category_only is not None:
         return category_only
 
-    def refused(outcome: str) -> Resolution:
+    def refused(outcome: str, also: set[str] = frozenset()) -> Resolution:
         # The pruned scores hold only topics that could win; a refusal offers the closest of all.
-        everything, _weights = _scores(prepared, stems, canonicals, prune=False)
+        everything, _weights, _matches = _scores(prepared, stems, canonicals, prune=False)
         ranked_all = [
             (prepared.entries[s.entry].topic, s.score) for s in _best_per_topic(prepared, everything)
         ]
         # A client (category) the query names offers its topics too: "northwind weekly call".
         named = {c for word in stems if word not in STOP_WORDS for c in prepared.category_index.get(word, ())}
-        for category_id in sorted(named):
+        for category_id in sorted(named | also):
             ranked_all += [(t, CANDIDATE_FLOOR) for t in prepared.category_topics.get(category_id, [])]
         return _refused(outcome, "tokens", _live_candidates(prepared, ranked_all))
 
@@ -908,10 +1171,13 @@ def _decide(prepared: _Prepared, query: str) -> Resolution:
     for rival in ranked:
         if rival is winner or rival.score < RIVAL_SCORE:
             continue
-        if not _distinguished(winner, rival):
+        if not _distinguished(prepared, winner, rival, stems, surfaces):
             return refused("ambiguous")
     if _another_client_fully_named(prepared, winner_topic, stems):
         return refused("ambiguous")
+    other_categories = _other_categories(prepared, winner_topic, ranked, matches)
+    if other_categories:
+        return refused("ambiguous", other_categories)
     return _decided(
         prepared, winner_topic, "tokens", winner.score, candidates=_candidates_from(prepared, ranked)
     )

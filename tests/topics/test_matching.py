@@ -418,3 +418,77 @@ def test_the_version_triggers_are_reinstalled_by_migrate(org: Organization, cata
     research.update(name="With triggers")
     assert catalog_version(organization_id=org.pk) != before
     assert topic_resolve(organization=org, query="with triggers") == catalogue["Research"]
+
+
+# --- spellings, numbers, scripts, languages ---------------------------------------------------------
+
+
+def test_no_form_of_the_terms_table_stands_for_two_terms():
+    terms_of: dict[str, set[str]] = {}
+    for english, forms in matching.TERMS.items():
+        for form in (english, *forms):
+            terms_of.setdefault(matching._stem(form), set()).add(english)
+    assert {form: terms for form, terms in terms_of.items() if len(terms) > 1} == {}
+
+
+@pytest.mark.parametrize(
+    ("name", "query"),
+    [
+        ("Localisation", "localization"),
+        ("Colour Palettes", "color palette"),
+        ("Catalogue Import", "catalog import"),
+        ("Climate Modeling", "climate modelling"),
+        ("Analyse Logs", "analyze logs"),
+    ],
+)
+def test_british_and_american_spellings_are_one_name(org: Organization, name: str, query: str):
+    topic = make_topic(org, name, "Internal")
+    resolution = matching.topic_resolution(organization=org, query=query)
+    assert (resolution.topic, resolution.rule) == (resolution.prepared.by_id[topic.pk], "exact")
+
+
+@pytest.mark.parametrize(
+    ("name", "category", "query"),
+    [
+        ("1:1s", "Meetings", "one on ones"),
+        ("Семинар по топологии", "Séminaires", "topologii"),
+        ("Σύμβαση Αθήνας", "Kooperationen", "symvasi athinas"),
+        ("Groupe de lecture", "Séminaires", "reading group"),
+        ("Réseaux de neurones", "Projets", "neural networks"),
+        ("Security Review", "Internal", "revisión de seguridad"),
+        ("Belastingaangifte", "Administratie", "belasting aangifte"),
+        ("Pull Request Reviews", "Internal", "PRs"),
+        ("Web App", "Client Work", "github.com/acme/web-app"),
+        ("Web App", "Client Work", "git@github.com:acme/web-app.git"),
+    ],
+)
+def test_numbers_scripts_languages_and_addresses(org: Organization, name: str, category: str, query: str):
+    make_topic(org, "Board Meetings", "Meetings")
+    make_topic(org, "GitHub Sponsors", "Sponsors")
+    make_topic(org, "Open Collective", "Sponsors")
+    topic = make_topic(org, name, category)
+    assert topic_resolve(organization=org, query=query) == topic
+
+
+def test_a_word_written_as_in_one_name_beats_the_same_term_in_another_language(org: Organization):
+    server = make_topic(org, "Migración del servidor", "Infraestructura")
+    make_topic(org, "Ancien serveur de calcul", "Infraestructura", archived=True)
+    make_topic(org, "Copias de seguridad", "Infraestructura")
+    assert topic_resolve(organization=org, query="servidor") == server
+
+
+def test_a_word_that_surely_means_another_category_is_ambiguous(org: Organization):
+    make_topic(org, "Quokka Admin Panel", "Quokka")
+    make_topic(org, "Quokka ORM", "Quokka")
+    invoicing = make_topic(org, "Facturatie", "Administratie")
+    make_topic(org, "Boekhouding", "Administratie")
+    with pytest.raises(Conflict) as refused:
+        topic_resolve(organization=org, query="admin")
+    assert invoicing.name in {c["name"] for c in refused.value.details["candidates"]}
+
+
+def test_a_category_named_in_another_language_is_the_category(org: Organization):
+    make_topic(org, "Security Advisories", "Segurança")
+    make_topic(org, "Fuzzing", "Segurança")
+    with pytest.raises(Conflict):
+        topic_resolve(organization=org, query="security")

@@ -13,8 +13,9 @@ from apps.organizations.models import Organization
 from tests.topics.evaluation import CATALOGS, Catalog
 from tests.topics.evaluation.runner import Graded, catalog_load, evaluate
 
-RESOLVABLE_FLOOR = 0.96  # right answers among resolvable queries, all catalogs together
-CATALOG_FLOOR = 0.95  # the same, for each catalog on its own
+RESOLVABLE_FLOOR = 0.98  # right answers among resolvable queries, all catalogs together
+# The same for each catalog on its own, just under what it gets (README): none may fall to raise another.
+CATALOG_FLOORS = {"consultancy": 0.97, "product": 0.98, "research": 0.99, "maintainer": 0.96}
 
 
 _graded: dict[str, list[Graded]] = {}
@@ -61,8 +62,9 @@ def _accuracy(items: list[Graded]) -> float:
 
 def test_accuracy_floor(graded: dict[str, list[Graded]]):
     assert _accuracy([g for items in graded.values() for g in items]) >= RESOLVABLE_FLOOR
+    assert set(CATALOG_FLOORS) == set(graded)
     for name, items in graded.items():
-        assert _accuracy(items) >= CATALOG_FLOOR, name
+        assert _accuracy(items) >= CATALOG_FLOORS[name], name
 
 
 def test_refusals_offer_the_plausible_topics(graded: dict[str, list[Graded]]):
