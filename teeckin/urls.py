@@ -29,3 +29,4 @@ urlpatterns = [
 ]
 
 handler404 = "apps.core.api.views.handler404"
+handler400 = "apps.core.api.views.handler400"

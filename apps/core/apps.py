@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     name = "apps.core"
     label = "core"
+
+    def ready(self) -> None:
+        # Before any URLconf is imported: the apps' API paths use <id:…>.
+        from apps.core.api import converters
+
+        converters.register()

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from apps.agents.api.serializers import AgentMeOutput, OAuthErrorOutput, TokenOutput, TokenRequestInput
 from apps.core.actor import actor_from_request
+from apps.core.api.base import StrictQueryMixin
 
 FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 SUCCESS_FIELDS = ("access_token", "token_type", "expires_in")
@@ -26,7 +27,7 @@ def oauth_error(error: str, description: str, status: int = 400) -> JsonResponse
     return response
 
 
-class AgentTokenView(OAuthLibMixin, APIView):
+class AgentTokenView(StrictQueryMixin, OAuthLibMixin, APIView):
     """``POST /api/oauth/token``: client credentials in, a one-hour ``tat_`` access token out.
 
     DOT and oauthlib do the work (client authentication through ``apps.agents.oauth``, token storage as
@@ -89,7 +90,7 @@ class AgentTokenView(OAuthLibMixin, APIView):
         return response
 
 
-class AgentMeView(APIView):
+class AgentMeView(StrictQueryMixin, APIView):
     """``GET /api/agent/me``: lets an agent (or a script) check its credentials and see who it acts as."""
 
     @extend_schema(

@@ -8,5 +8,5 @@ agent_urlpatterns = [
 
 urlpatterns = [
     path("clocked-times", views.ClockedTimeListView.as_view(), name="clocked-time-list"),
-    path("clocked-times/<str:entry_id>", views.ClockedTimeDetailView.as_view(), name="clocked-time-detail"),
+    path("clocked-times/<id:entry_id>", views.ClockedTimeDetailView.as_view(), name="clocked-time-detail"),
 ]

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, time, timedelta
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,7 +23,7 @@ from apps.clocked_times.api.serializers import (
 from apps.clocked_times.models import ClockedTime
 from apps.core.actor import Actor
 from apps.core.api.base import ApiView
-from apps.core.api.pagination import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, page_body, paginate
+from apps.core.api.pagination import page_body, paginate
 from apps.core.api.schema import READ_ERRORS, WRITE_ERRORS, responses
 from apps.core.errors import NotFound
 from apps.tags.services import tags_get_or_create
@@ -80,33 +80,17 @@ class AgentTimeView(ApiView):
 
 
 class ClockedTimeListView(ApiView):
+    query_serializers = {"get": ClockedTimeListQuery}
+
     @extend_schema(
         operation_id="clocked_times_list",
         summary="The owner's time entries, newest first, filtered and paginated",
-        parameters=[
-            OpenApiParameter("topic_id", str, description="Only entries on this topic."),
-            OpenApiParameter("tag", str, description="Only entries with this tag (name, any case)."),
-            OpenApiParameter(
-                "start_date", str, description="YYYY-MM-DD (UTC): entries starting on or after it."
-            ),
-            OpenApiParameter(
-                "end_date", str, description="YYYY-MM-DD (UTC): entries starting on or before it."
-            ),
-            OpenApiParameter("page", int, description="From 1 (default 1)."),
-            OpenApiParameter(
-                "page_size",
-                int,
-                description=f"Default {PAGE_SIZE_DEFAULT}; larger values are served at {PAGE_SIZE_MAX}.",
-            ),
-        ],
         responses=responses({200: ClockedTimePageOutput}, *READ_ERRORS, 400),
         tags=["Clocked times"],
     )
     def get(self, request: Request) -> Response:
         actor = self.actor(request)
-        query = ClockedTimeListQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        filters = query.validated_data
+        filters = self.query(request)
         entries = _entries(actor)
         if "topic_id" in filters:
             entries = entries.filter(topic_id=filters["topic_id"])

@@ -9,7 +9,10 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
 _DESCRIPTIONS = {
-    400: "Invalid input (malformed JSON, wrong types, unknown fields, impossible values); nothing written.",
+    400: (
+        "Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); "
+        "nothing written."
+    ),
     401: "Missing, invalid or expired access token.",
     403: (
         "Agent deactivated, secret revoked, the access token lacks the operation's scope "
@@ -30,7 +33,7 @@ class ErrorEnvelope(serializers.Serializer):
     details = serializers.DictField(help_text="Field messages or context, e.g. topic candidates.")
 
 
-READ_ERRORS = (401, 403, 429)
+READ_ERRORS = (400, 401, 403, 429)  # 400: an unknown query parameter
 WRITE_ERRORS = (400, 401, 403, 415, 429)
 
 
@@ -62,6 +65,11 @@ class AgentApiSchema(AutoSchema):
     Browser sessions also authenticate (for the admin's own use) but are not part of the agent contract.
     The schemes' definitions are in SPECTACULAR_SETTINGS["APPEND_COMPONENTS"].
     """
+
+    def get_override_parameters(self) -> list[Any]:
+        # A method's query serializer (StrictQueryMixin) is also its documented parameters.
+        declared = getattr(self.view, "query_serializers", {}).get(self.method.lower())
+        return [*super().get_override_parameters(), *([declared] if declared else [])]
 
     def get_auth(self) -> list[dict[str, list]]:
         # OpenAPI 3.1 lets a non-OAuth scheme list what it requires: the access token's scope here.

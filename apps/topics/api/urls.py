@@ -9,7 +9,7 @@ agent_urlpatterns = [
 urlpatterns = [
     path("topics/for-agent", views.TopicsForAgentView.as_view(), name="topics-for-agent"),
     path("topics", views.TopicListView.as_view(), name="topic-list"),
-    path("topics/<str:topic_id>", views.TopicDetailView.as_view(), name="topic-detail"),
+    path("topics/<id:topic_id>", views.TopicDetailView.as_view(), name="topic-detail"),
     path("categories", views.CategoryListView.as_view(), name="category-list"),
-    path("categories/<str:category_id>", views.CategoryDetailView.as_view(), name="category-detail"),
+    path("categories/<id:category_id>", views.CategoryDetailView.as_view(), name="category-detail"),
 ]
