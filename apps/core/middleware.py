@@ -32,7 +32,9 @@ class ApiBodyGuardMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if is_api_path(request):
             if "HTTP_TRANSFER_ENCODING" in request.META:
-                message = "Send the body with a Content-Length header; chunked transfer encoding is not accepted."
+                message = (
+                    "Send the body with a Content-Length header; chunked transfer encoding is not accepted."
+                )
                 return JsonResponse(error_body(message, "LENGTH_REQUIRED"), status=411)
             limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
             try:

@@ -92,11 +92,13 @@ class ClockedTimeUpdateInput(StrictInput):
 
 class ClockedTimeListQuery(PageQuery):
     topic_id = serializers.CharField(required=False, max_length=32, help_text="Only entries on this topic.")
-    tag = serializers.CharField(required=False, max_length=100, help_text="Only entries with this tag (name, any case).")
-    start_date = InputDateField(required=False, help_text="YYYY-MM-DD (UTC): entries starting on or after it.")
-    end_date = InputDateField(
-        required=False, help_text="YYYY-MM-DD (UTC): entries starting on or before it."
+    tag = serializers.CharField(
+        required=False, max_length=100, help_text="Only entries with this tag (name, any case)."
     )
+    start_date = InputDateField(
+        required=False, help_text="YYYY-MM-DD (UTC): entries starting on or after it."
+    )
+    end_date = InputDateField(required=False, help_text="YYYY-MM-DD (UTC): entries starting on or before it.")
 
     def validate(self, attrs: dict) -> dict:
         start, end = attrs.get("start_date"), attrs.get("end_date")

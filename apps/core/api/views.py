@@ -42,7 +42,8 @@ def refused_request(exception: SuspiciousOperation) -> JsonResponse:
     if isinstance(exception, RequestDataTooBig):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         return JsonResponse(
-            error_body(f"The request body is over the limit of {limit} bytes.", "PAYLOAD_TOO_LARGE"), status=413
+            error_body(f"The request body is over the limit of {limit} bytes.", "PAYLOAD_TOO_LARGE"),
+            status=413,
         )
     if isinstance(exception, TooManyFieldsSent | TooManyFilesSent):
         limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
