@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from apps.agents.api.views import AgentTokenView
+from apps.agents.api.views import AgentRevokeView, AgentTokenView
 from apps.core.api import urls as api_urls
 from apps.core.api.views import api_not_found
 from apps.ratelimits.decorators import token_endpoint_limited
@@ -11,7 +11,11 @@ from apps.ratelimits.decorators import token_endpoint_limited
 # DOT's views reverse "oauth2_provider:token", so the token endpoint lives in that namespace.
 # Brute-force protection: every attempt counts per IP and per client id before the secret is checked.
 oauth2_urlpatterns = (
-    [path("token", token_endpoint_limited(AgentTokenView.as_view()), name="token")],
+    [
+        path("token", token_endpoint_limited(AgentTokenView.as_view()), name="token"),
+        # RFC 7009 revocation authenticates the client as the token endpoint does: the same buckets.
+        path("revoke", token_endpoint_limited(AgentRevokeView.as_view()), name="revoke-token"),
+    ],
     "oauth2_provider",
 )
 

@@ -212,9 +212,14 @@ def test_unknown_query_parameters_are_refused_on_ids_and_writes(owner_api, owner
     assert entry.end_time is None
 
 
-def test_the_token_endpoint_refuses_unknown_query_parameters(owner_agent):
-    response = Client().post("/api/oauth/token?debug=1", token_form(owner_agent))
-    assert _envelope(response, 400)["details"] == {"debug": ["Unknown query parameter."]}
+@pytest.mark.parametrize("path", ["/api/oauth/token", "/api/oauth/revoke"])
+def test_the_oauth_endpoints_refuse_query_parameters_in_oauths_shape(owner_agent, path):
+    response = Client().post(f"{path}?debug=1&token=x", token_form(owner_agent))
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": "invalid_request",
+        "error_description": "Unknown query parameters: debug, token.",
+    }
 
 
 def test_declared_query_parameters_still_filter(owner_api, owner, topic):

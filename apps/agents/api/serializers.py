@@ -47,10 +47,25 @@ class TokenOutput(serializers.Serializer):
     expires_in = serializers.IntegerField(help_text="Seconds: 3600.")
 
 
+class RevokeRequestInput(serializers.Serializer):
+    """The form fields of ``POST /api/oauth/revoke`` (documentation only: oauthlib parses the form)."""
+
+    token = serializers.CharField(help_text="The access token (tat_…) to revoke.")
+    token_type_hint = serializers.ChoiceField(choices=["access_token", "refresh_token"], required=False)
+    client_id = serializers.CharField(required=False, help_text="Or send id and secret with HTTP Basic.")
+    client_secret = serializers.CharField(required=False)
+
+
 class OAuthErrorOutput(serializers.Serializer):
-    """RFC 6749 §5.2 error: the token endpoint answers in OAuth's shape, not the API envelope."""
+    """RFC 6749 §5.2 error: the OAuth endpoints answer in OAuth's shape, not the API envelope."""
 
     error = serializers.ChoiceField(
-        choices=["invalid_request", "invalid_client", "unsupported_grant_type", "invalid_scope"]
+        choices=[
+            "invalid_request",
+            "invalid_client",
+            "unsupported_grant_type",
+            "invalid_scope",
+            "unsupported_token_type",
+        ]
     )
     error_description = serializers.CharField(required=False)

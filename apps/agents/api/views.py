@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from oauth2_provider.views.mixins import OAuthLibMixin
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -12,7 +12,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.agents.api.serializers import AgentMeOutput, OAuthErrorOutput, TokenOutput, TokenRequestInput
+from apps.agents.api.serializers import (
+    AgentMeOutput,
+    OAuthErrorOutput,
+    RevokeRequestInput,
+    TokenOutput,
+    TokenRequestInput,
+)
 from apps.core.actor import actor_from_request
 from apps.core.api.base import StrictQueryMixin
 
@@ -20,14 +26,42 @@ FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data"
 SUCCESS_FIELDS = ("access_token", "token_type", "expires_in")
 
 
-def oauth_error(error: str, description: str, status: int = 400) -> JsonResponse:
-    response = JsonResponse({"error": error, "error_description": description}, status=status)
+def _no_store(response: HttpResponse) -> HttpResponse:
     response["Cache-Control"] = "no-store"
     response["Pragma"] = "no-cache"
     return response
 
 
-class AgentTokenView(StrictQueryMixin, OAuthLibMixin, APIView):
+def oauth_error(error: str, description: str, status: int = 400) -> JsonResponse:
+    return _no_store(JsonResponse({"error": error, "error_description": description}, status=status))
+
+
+def form_refusal(request: HttpRequest) -> HttpResponse | None:
+    """What the OAuth endpoints refuse before oauthlib sees the request, in OAuth's error shape."""
+    if request.GET:
+        # RFC 6749 §3.2 and RFC 7009 §2.1: parameters travel in the body; oauthlib refuses them too.
+        return oauth_error("invalid_request", f"Unknown query parameters: {', '.join(sorted(request.GET))}.")
+    if request.content_type not in FORM_CONTENT_TYPES:
+        return oauth_error(
+            "invalid_request",
+            "Send the parameters form-encoded (Content-Type: application/x-www-form-urlencoded).",
+        )
+    return None
+
+
+def oauthlib_response(response: HttpResponse, headers: dict[str, str]) -> HttpResponse:
+    """``response`` with oauthlib's headers, our client challenge and no caching (RFC 6749 §5.1)."""
+    if response.status_code == 401:
+        # RFC 6749 §5.2: the challenge names the scheme clients authenticate with here (oauthlib would
+        # say "Bearer", the scheme of the API, not of these endpoints).
+        headers = {**headers, "WWW-Authenticate": 'Basic realm="teeckin", error="invalid_client"'}
+    for name, value in headers.items():
+        if name.lower() != "content-type":
+            response[name] = value
+    return _no_store(response)
+
+
+class AgentTokenView(OAuthLibMixin, APIView):
     """``POST /api/oauth/token``: client credentials in, a one-hour ``tat_`` access token out.
 
     DOT and oauthlib do the work (client authentication through ``apps.agents.oauth``, token storage as
@@ -58,11 +92,9 @@ class AgentTokenView(StrictQueryMixin, OAuthLibMixin, APIView):
         django_request = request._request
         # Keep the secret out of error reports (Django's decorator refuses DRF's Request object).
         django_request.sensitive_post_parameters = ["client_secret"]
-        if django_request.content_type not in FORM_CONTENT_TYPES:
-            return oauth_error(
-                "invalid_request",
-                "Send the parameters form-encoded (Content-Type: application/x-www-form-urlencoded).",
-            )
+        refusal = form_refusal(django_request)
+        if refusal is not None:
+            return refusal
         grant_type = django_request.POST.get("grant_type")
         if not grant_type:
             return oauth_error("invalid_request", "Missing grant_type parameter.")
@@ -78,16 +110,46 @@ class AgentTokenView(StrictQueryMixin, OAuthLibMixin, APIView):
             response = JsonResponse({field: issued[field] for field in SUCCESS_FIELDS})
         else:
             response = HttpResponse(body, status=status, content_type="application/json")
-            if status == 401:
-                # RFC 6749 §5.2: the challenge names the scheme clients authenticate with here
-                # (oauthlib would say "Bearer", the scheme of the API, not of this endpoint).
-                headers["WWW-Authenticate"] = 'Basic realm="teeckin", error="invalid_client"'
-        for name, value in headers.items():
-            if name.lower() != "content-type":
-                response[name] = value
-        response["Cache-Control"] = "no-store"
-        response["Pragma"] = "no-cache"
-        return response
+        return oauthlib_response(response, headers)
+
+
+class AgentRevokeView(OAuthLibMixin, APIView):
+    """``POST /api/oauth/revoke`` (RFC 7009): an agent hands back an access token it is done with.
+
+    The agent authenticates exactly as at the token endpoint (the same validator, the same rate-limit
+    buckets where it is mounted). DOT deletes the token only if it was issued to that agent; an unknown,
+    expired, already revoked or another agent's token is a 200 too (RFC 7009 §2.2), so the answer
+    reveals nothing about tokens the caller does not hold.
+    """
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+    throttle_classes: list[Any] = []
+    parser_classes = [FormParser, MultiPartParser]
+
+    @extend_schema(
+        operation_id="oauth_revoke",
+        summary="Revoke an access token (RFC 7009): the agent logs out",
+        request={"application/x-www-form-urlencoded": RevokeRequestInput},
+        responses={
+            200: OpenApiResponse(description="Revoked, or there was nothing of this agent's to revoke."),
+            400: OpenApiResponse(OAuthErrorOutput, description="invalid_request or unsupported_token_type"),
+            401: OpenApiResponse(OAuthErrorOutput, description="invalid_client"),
+        },
+        auth=[],
+    )
+    def post(self, request: Request) -> HttpResponse:
+        django_request = request._request
+        django_request.sensitive_post_parameters = ["client_secret", "token"]
+        refusal = form_refusal(django_request)
+        if refusal is not None:
+            return refusal
+        _, headers, body, status = self.create_revocation_response(django_request)
+        if status == 200:
+            response = HttpResponse(status=200)
+        else:
+            response = HttpResponse(body, status=status, content_type="application/json")
+        return oauthlib_response(response, headers)
 
 
 class AgentMeView(StrictQueryMixin, APIView):

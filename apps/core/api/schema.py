@@ -46,7 +46,7 @@ def responses(ok: dict[int, Any], *errors: int) -> dict[int, Any]:
 
 
 def schema_preprocess(endpoints: list[tuple[str, str, str, Any]], **kwargs: Any) -> list:
-    """Publish the stable surface: /api/v1/… and the simple /api/agent/… endpoints.
+    """Publish the stable surface: /api/v1/…, the simple /api/agent/… endpoints and OAuth's /api/oauth/….
 
     The full endpoints are also served unversioned (/api/timer/start, as the spec shows); they are the
     same views, so documenting them twice would only duplicate every operation.
@@ -54,7 +54,7 @@ def schema_preprocess(endpoints: list[tuple[str, str, str, Any]], **kwargs: Any)
     return [
         endpoint
         for endpoint in endpoints
-        if endpoint[0].startswith("/api/v1/") or endpoint[0].startswith("/api/agent/")
+        if endpoint[0].startswith(("/api/v1/", "/api/agent/", "/api/oauth/"))
     ]
 
 
