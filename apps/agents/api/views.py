@@ -4,6 +4,7 @@ import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from oauth2_provider.views.mixins import OAuthLibMixin
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -132,7 +133,10 @@ class AgentRevokeView(OAuthLibMixin, APIView):
         summary="Revoke an access token (RFC 7009): the agent logs out",
         request={"application/x-www-form-urlencoded": RevokeRequestInput},
         responses={
-            200: OpenApiResponse(description="Revoked, or there was nothing of this agent's to revoke."),
+            200: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="Revoked, or there was nothing of this agent's to revoke (an empty object).",
+            ),
             400: OpenApiResponse(OAuthErrorOutput, description="invalid_request or unsupported_token_type"),
             401: OpenApiResponse(OAuthErrorOutput, description="invalid_client"),
         },
@@ -146,7 +150,8 @@ class AgentRevokeView(OAuthLibMixin, APIView):
             return refusal
         _, headers, body, status = self.create_revocation_response(django_request)
         if status == 200:
-            response = HttpResponse(status=200)
+            # RFC 7009 §2.2: clients ignore the body; an empty object keeps /api/ answers JSON.
+            response = JsonResponse({})
         else:
             response = HttpResponse(body, status=status, content_type="application/json")
         return oauthlib_response(response, headers)
