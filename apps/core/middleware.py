@@ -4,12 +4,12 @@ import logging
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.signals import got_request_exception
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 
 from apps.core.api.exceptions import error_body
-from apps.core.api.views import is_api_path, refused_request, refused_request_log
+from apps.core.api.views import REFUSED_REQUEST_ERRORS, is_api_path, refused_request, refused_request_log
 
 logger = logging.getLogger("teeckin.api")
 
@@ -67,7 +67,8 @@ class ApiErrorMiddleware:
             return JsonResponse(error_body("Not found.", "NOT_FOUND"), status=404)
         if isinstance(exception, PermissionDenied):
             return JsonResponse(error_body("You do not have permission to do this.", "FORBIDDEN"), status=403)
-        if isinstance(exception, SuspiciousOperation):  # too many fields, body too big: the client's fault
+        # The client's fault: too many fields, a body too big, a broken multipart body.
+        if isinstance(exception, REFUSED_REQUEST_ERRORS):
             refused_request_log(request, exception)
             return refused_request(exception)
         logger.exception("Unhandled error on %s %s", request.method, request.path)

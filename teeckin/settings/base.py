@@ -217,6 +217,8 @@ SPECTACULAR_SETTINGS.update(
         "OAS_VERSION": "3.1.0",
         "PREPROCESSING_HOOKS": ["apps.core.api.schema.schema_preprocess"],
         "COMPONENT_NO_READ_ONLY_REQUIRED": False,
+        # Our PATCH inputs are not DRF partial updates: their required fields are required (timer notes).
+        "COMPONENT_SPLIT_PATCH": False,
         "APPEND_COMPONENTS": {
             "securitySchemes": {
                 "agentToken": {

@@ -50,7 +50,7 @@ class TokenOutput(serializers.Serializer):
 class RevokeRequestInput(serializers.Serializer):
     """The form fields of ``POST /api/oauth/revoke`` (documentation only: oauthlib parses the form)."""
 
-    token = serializers.CharField(help_text="The access token (tat_…) to revoke.")
+    token = serializers.CharField(min_length=1, help_text="The access token (tat_…) to revoke.")
     token_type_hint = serializers.ChoiceField(choices=["access_token", "refresh_token"], required=False)
     client_id = serializers.CharField(required=False, help_text="Or send id and secret with HTTP Basic.")
     client_secret = serializers.CharField(required=False)

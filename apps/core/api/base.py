@@ -36,7 +36,9 @@ class StrictQueryMixin:
 
     def query(self, request: Request) -> dict[str, Any]:
         """The method's query parameters, validated (400 in the envelope when they are not)."""
-        query = self.query_serializers[request.method.lower()](data=request.query_params)
+        # A plain dict, not the QueryDict: DRF reads "?topic_id=" from a QueryDict as "not given", and an
+        # empty filter must be refused as blank rather than silently list everything.
+        query = self.query_serializers[request.method.lower()](data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         return query.validated_data
 

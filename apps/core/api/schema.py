@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
@@ -74,3 +75,49 @@ class AgentApiSchema(AutoSchema):
     def get_auth(self) -> list[dict[str, list]]:
         # OpenAPI 3.1 lets a non-OAuth scheme list what it requires: the access token's scope here.
         return [{"agentToken": [self.view.required_scope]}, {"apiKey": []}]
+
+
+# A string DRF accepts: no NUL (CharField refuses one), and, unless blank is allowed, something besides
+# whitespace (CharField strips it, then refuses the empty string). Python's whitespace, spelled out: the
+# regex \s of JSON Schema (ECMA-262) leaves out U+001C..U+001F and U+0085, which str.strip() removes.
+_PY_WHITESPACE = (
+    "\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+)
+_NO_NUL = "^[^\\u0000]*$"
+_NOT_BLANK = f"^[^\\u0000]*[^\\u0000{_PY_WHITESPACE}][^\\u0000]*$"
+
+
+class StrictInputExtension(OpenApiSerializerExtension):
+    """Publishes what a StrictInput refuses, so the schema is as strict as the server.
+
+    ``additionalProperties: false`` (unknown fields are a 400), and for each field what DRF enforces but
+    drf-spectacular leaves out: non-blank strings (``minLength``/``pattern``), no NUL character, non-empty
+    lists (``minItems``).
+    """
+
+    target_class = "apps.core.api.serializers.StrictInput"
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema: AutoSchema, direction: str) -> dict[str, Any]:
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        if direction == "request":
+            schema["additionalProperties"] = False
+        for name, field in self.target.fields.items():
+            prop = schema.get("properties", {}).get(name)
+            if prop is not None and not field.read_only:
+                _field_constraints(field, prop)
+        return schema
+
+
+def _field_constraints(field: serializers.Field, prop: dict[str, Any]) -> None:
+    if isinstance(field, serializers.ListField):
+        if not field.allow_empty:
+            prop["minItems"] = max(prop.get("minItems", 0), 1)
+        if isinstance(field.child, serializers.CharField) and isinstance(prop.get("items"), dict):
+            _field_constraints(field.child, prop["items"])
+    elif isinstance(field, serializers.CharField) and "enum" not in prop and "format" not in prop:
+        if field.allow_blank:
+            prop.setdefault("pattern", _NO_NUL)
+        else:
+            prop["minLength"] = max(prop.get("minLength", 0), 1)
+            prop.setdefault("pattern", _NOT_BLANK if field.trim_whitespace else _NO_NUL)

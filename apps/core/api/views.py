@@ -11,6 +11,7 @@ from django.core.exceptions import (
     TooManyFilesSent,
 )
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.csrf import csrf_exempt
 from django.views.defaults import bad_request, page_not_found
@@ -36,9 +37,13 @@ def handler404(request: HttpRequest, exception: Exception | None = None) -> Http
     return page_not_found(request, exception)
 
 
-def refused_request(exception: SuspiciousOperation) -> JsonResponse:
-    """The envelope for a request Django refuses as a "suspicious operation" (its status kept: 400),
-    except a body over DATA_UPLOAD_MAX_MEMORY_SIZE, which HTTP names 413."""
+# What Django raises, while reading a request, for a request that is the client's fault.
+REFUSED_REQUEST_ERRORS = (SuspiciousOperation, MultiPartParserError)
+
+
+def refused_request(exception: Exception) -> JsonResponse:
+    """The envelope for a request Django refuses (a "suspicious operation", its status kept: 400, or a
+    multipart body it cannot parse), except a body over DATA_UPLOAD_MAX_MEMORY_SIZE: HTTP names it 413."""
     if isinstance(exception, RequestDataTooBig):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         return JsonResponse(
@@ -50,12 +55,14 @@ def refused_request(exception: SuspiciousOperation) -> JsonResponse:
         message, code = f"Too many parameters or form fields (at most {limit}).", "TOO_MANY_FIELDS"
     elif isinstance(exception, DisallowedHost):
         message, code = "The Host header names a host this server does not serve.", "BAD_HOST"
+    elif isinstance(exception, MultiPartParserError):
+        message, code = f"The multipart body could not be parsed: {exception}", "MALFORMED_REQUEST"
     else:
         message, code = "The request was refused as malformed.", "BAD_REQUEST"
     return JsonResponse(error_body(message, code), status=400)
 
 
-def refused_request_log(request: HttpRequest, exception: SuspiciousOperation) -> None:
+def refused_request_log(request: HttpRequest, exception: Exception) -> None:
     # As Django logs them itself, so the security log sees refusals whichever code path answered.
     logging.getLogger(f"django.security.{exception.__class__.__name__}").error(
         str(exception), exc_info=exception, extra={"status_code": 400, "request": request}
