@@ -5,17 +5,11 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.api.servers import gunicorn
 
 
 def _chunked_post(host: str, port: int, path: str, body: bytes) -> tuple[int, str, dict]:
@@ -35,35 +29,10 @@ def _chunked_post(host: str, port: int, path: str, body: bytes) -> tuple[int, st
         connection.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def gunicorn_port() -> Iterator[int]:
-    port = _free_port()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "teeckin.settings.test"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "teeckin.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        yield port
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with gunicorn() as url:
+        yield int(url.rsplit(":", 1)[1])
 
 
 def _assert_refused(status: int, content_type: str, body: dict) -> None:

@@ -237,3 +237,26 @@ def test_webhook_list_refuses_unknown_query_parameters(owner, org, httpserver):
     assert _envelope(api.get("/api/v1/webhooks?active=false"), 400)["details"] == {
         "active": ["Unknown query parameter."]
     }
+
+
+def test_a_multipart_body_without_a_boundary_is_400(owner_agent):
+    response = Client().post(
+        "/api/oauth/token", "grant_type=client_credentials", content_type="multipart/form-data"
+    )
+    _envelope(response, 400, "MALFORMED_REQUEST")
+
+
+def test_a_blank_filter_is_refused_not_ignored(owner_api):
+    body = _envelope(owner_api.get("/api/clocked-times?topic_id="), 400, "VALIDATION_ERROR")
+    assert body["details"] == {"topic_id": ["This field may not be blank."]}
+
+
+def test_webhook_inputs_refuse_unknown_fields_and_unknown_events(owner, org, httpserver):
+    from tests.webhooks.conftest import hooks_client
+
+    api = hooks_client(owner, "Owner's integration")
+    url = httpserver.url_for("/hook")
+    unknown = api.post("/api/webhooks", {"url": url, "events": ["user.joined"], "secret": "x"}, format="json")
+    assert _envelope(unknown, 400)["details"] == {"secret": ["Unknown field."]}
+    event = api.post("/api/webhooks", {"url": url, "events": ["user.joined", "user.exploded"]}, format="json")
+    assert "events" in _envelope(event, 400)["details"]

@@ -121,3 +121,29 @@ def _field_constraints(field: serializers.Field, prop: dict[str, Any]) -> None:
         else:
             prop["minLength"] = max(prop.get("minLength", 0), 1)
             prop.setdefault("pattern", _NOT_BLANK if field.trim_whitespace else _NO_NUL)
+
+
+_BODY_REFUSALS = {
+    "411": "The body was sent without a Content-Length (chunked transfer encoding); nothing written.",
+    "413": "The body is over the server's size limit; nothing written.",
+}
+
+
+def add_body_refusals(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """Postprocessing hook: every operation that takes a body may answer 411 or 413 in the envelope
+    (apps.core.middleware.ApiBodyGuardMiddleware refuses such bodies before any view runs)."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict) or "requestBody" not in operation:
+                continue
+            for status, description in _BODY_REFUSALS.items():
+                operation.setdefault("responses", {}).setdefault(
+                    status,
+                    {
+                        "description": description,
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}
+                        },
+                    },
+                )
+    return result
