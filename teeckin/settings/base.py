@@ -37,8 +37,6 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-# On /api/ a CSRF refusal answers in the JSON envelope too (apps/core/api/views.py).
-CSRF_FAILURE_VIEW = "apps.core.api.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -1,4 +1,4 @@
-"""Django-level answers on /api/: unknown paths, refused requests and CSRF failures, all in the envelope."""
+"""Django-level answers on /api/: unknown paths and refused requests, in the envelope."""
 
 import logging
 
@@ -12,7 +12,6 @@ from django.core.exceptions import (
 )
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
-from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.csrf import csrf_exempt
 from django.views.defaults import bad_request, page_not_found
 
@@ -74,11 +73,3 @@ def handler400(request: HttpRequest, exception: Exception | None = None) -> Http
     if is_api_path(request) and isinstance(exception, SuspiciousOperation):
         return refused_request(exception)
     return bad_request(request, exception)
-
-
-def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    """CSRF_FAILURE_VIEW: API views are exempt, so this is a browser session's form post elsewhere; on
-    /api/ it still answers in the envelope."""
-    if is_api_path(request):
-        return JsonResponse(error_body(f"CSRF check failed: {reason}", "CSRF_FAILED"), status=403)
-    return django_csrf_failure(request, reason)
