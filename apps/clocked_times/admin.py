@@ -13,9 +13,34 @@ from apps.organizations.admin import ServiceAdmin
 @admin.register(ClockedTime)
 class ClockedTimeAdmin(ServiceAdmin):
     form = forms.ModelForm
-    list_display = ["id", "user", "topic", "start_time", "end_time", "type", "agent", "organization"]
-    list_filter = ["type", "organization", "topic__category", ("end_time", admin.EmptyFieldListFilter)]
-    search_fields = ["id", "notes", "topic__name", "user__username"]
+    list_display = [
+        "id",
+        "user",
+        "topic",
+        "start_time",
+        "end_time",
+        "type",
+        "agent",
+        "session",
+        "organization",
+    ]
+    list_filter = [
+        "type",
+        "organization",
+        "topic__category",
+        ("end_time", admin.EmptyFieldListFilter),
+        "source_client",
+        ("session", admin.EmptyFieldListFilter),
+    ]
+    search_fields = [
+        "id",
+        "notes",
+        "topic__name",
+        "user__username",
+        "session",
+        "source_repository",
+        "source_branch",
+    ]
     date_hierarchy = "start_time"
     list_select_related = ["user", "topic", "agent", "organization"]
     autocomplete_fields = ["tags"]
@@ -30,6 +55,13 @@ class ClockedTimeAdmin(ServiceAdmin):
         "end_time",
         "type",
         "agent",
+        "session",
+        "source_client",
+        "source_repository",
+        "source_branch",
+        "source_directory",
+        "source_host",
+        "last_heartbeat_at",
         "created_at",
         "updated_at",
     ]

@@ -1,9 +1,13 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 
 from apps.core.ids import PublicIdField
 from apps.organizations.models import Organization
+
+SESSION_MAX_LENGTH = 128
+ONE_RUNNING_CONSTRAINT = "clocked_time_one_running_per_tracker"
 
 
 class ClockedTime(models.Model):
@@ -34,6 +38,22 @@ class ClockedTime(models.Model):
         related_name="clocked_times",
         help_text="The agent that recorded this entry, if an agent did.",
     )
+    # Provenance (README "Parallel sessions, heartbeats and provenance"): "" when the client did not say.
+    # ``session`` is also part of the running timer's tracker: (user, agent, session).
+    session = models.CharField(
+        max_length=SESSION_MAX_LENGTH,
+        blank=True,
+        default="",
+        help_text="The agent's session id (e.g. Claude Code's session_id); one running timer per session.",
+    )
+    source_client = models.CharField(max_length=100, blank=True, default="", help_text='e.g. "claude-code".')
+    source_repository = models.CharField(max_length=500, blank=True, default="")
+    source_branch = models.CharField(max_length=255, blank=True, default="")
+    source_directory = models.CharField(max_length=1000, blank=True, default="")
+    source_host = models.CharField(max_length=255, blank=True, default="")
+    last_heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="The last 'still working' from the tracker (idle stop reads it)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -44,9 +64,15 @@ class ClockedTime(models.Model):
                 condition=Q(end_time__isnull=True) | Q(end_time__gt=F("start_time")),
                 name="clocked_time_end_after_start",
             ),
-            # At most one running timer per user, whatever code path writes.
+            # At most one running timer per tracker (user, agent, session), whatever code path writes.
+            # NULL is distinct from NULL in a unique index: "no agent" becomes 0 (agent ids start at 1) so
+            # a person's own timers collide with each other too. ``session`` is never NULL ("" = none).
             models.UniqueConstraint(
-                fields=["user"], condition=Q(end_time__isnull=True), name="clocked_time_one_running_per_user"
+                F("user"),
+                Coalesce(F("agent"), Value(0)),
+                F("session"),
+                condition=Q(end_time__isnull=True),
+                name=ONE_RUNNING_CONSTRAINT,
             ),
         ]
         indexes = [

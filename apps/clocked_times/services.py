@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from apps.agents.models import Agent
 from apps.clocked_times.models import ClockedTime
+from apps.clocked_times.provenance import NO_SOURCE, Source, source_clean
 from apps.core.errors import Conflict, InvalidTimeRange, NotFound, OverlappingEntry, ValidationFailed
 from apps.core.timefmt import iso_utc
 from apps.organizations.models import Organization
@@ -115,12 +116,14 @@ def clocked_time_create(
     tags: Iterable[Tag] = (),
     agent: Agent | None = None,
     now: datetime | None = None,
+    source: Source = NO_SOURCE,
 ) -> ClockedTime:
     """Record a finished (manual) entry after checking its range, topic and the overlap policy."""
     now = now or timezone.now()
     topic_check_usable(topic=topic, organization=organization)
     time_range_check(start=start_time, end=end_time, now=now)
     notes_check(notes)
+    source = source_clean(source)
     tags = list(tags)
     if any(tag.organization_id != organization.pk for tag in tags):
         raise NotFound("Tag not found.", code="TAG_NOT_FOUND")
@@ -135,6 +138,7 @@ def clocked_time_create(
         type=ClockedTime.Type.MANUAL,
         notes=notes,
         agent=agent,
+        **source.model_fields(),
     )
     if tags:
         entry.tags.set(tags)

@@ -25,6 +25,18 @@ class Organization(models.Model):
     max_timer_hours = models.PositiveSmallIntegerField(
         default=12, help_text="A timer running longer than this is stopped at this limit."
     )
+    # Idle stop: a running timer whose last heartbeat (or start) is older than this many minutes is stopped
+    # at that heartbeat. Two settings because the two kinds of tracker differ: a session (a Claude Code
+    # window) that falls silent has crashed or closed; a session-less timer may be a person's, who sends
+    # no heartbeats at all. 0 turns idle stop off for that kind.
+    idle_stop_minutes = models.PositiveSmallIntegerField(
+        default=15,
+        help_text="Stop a session's timer after this many minutes without a heartbeat (0: never).",
+    )
+    idle_stop_sessionless_minutes = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="The same for timers started without a session (0, the default: never).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

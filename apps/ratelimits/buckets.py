@@ -247,7 +247,8 @@ def charge_api_request(request: Any, scope: str | None = None) -> RateLimitState
     """Count an API request in every bucket that applies, tightest first, and record it on the request.
 
     Buckets, in order: the view's scope (``throttle_scope``, e.g. "timer"), then read or write by method,
-    then the organization's hourly plan quota. A timer operation therefore also counts as a write.
+    then the organization's hourly plan quota. A timer operation therefore also counts as a write; a scope
+    in ``RATELIMITS["ALONE"]`` counts in its own bucket only.
     Counting stops at the first refusal, so a refused request does not use up the wider buckets (an agent
     retrying a refused timer start does not burn the organization's hourly quota).
     Unauthenticated requests count only in "anonymous", per IP address.
@@ -265,10 +266,13 @@ def charge_api_request(request: Any, scope: str | None = None) -> RateLimitState
         counts = []
         if scope:
             counts.append((scope, identity, rate_of(scope)))
-        method_bucket = "read" if request.method in SAFE_METHODS else "write"
-        counts.append((method_bucket, identity, rate_of(method_bucket)))
-        if organization_id is not None:
-            counts.append(("plan", f"org:{organization_id}", plan_rate(organization_id, request)))
+        # A scope listed in ALONE (heartbeats) is the request's only bucket: frequent, cheap requests that
+        # would otherwise use up the write bucket and the plan's quota that real work needs.
+        if scope not in config().get("ALONE", ()):
+            method_bucket = "read" if request.method in SAFE_METHODS else "write"
+            counts.append((method_bucket, identity, rate_of(method_bucket)))
+            if organization_id is not None:
+                counts.append(("plan", f"org:{organization_id}", plan_rate(organization_id, request)))
     for bucket, who, rate in counts:
         if rate is None:  # unlimited (enterprise plan)
             continue

@@ -14,7 +14,9 @@ _HEADERS = {
     "(the one with the fewest requests remaining; named in X-RateLimit-Bucket).",
     "X-RateLimit-Remaining": "Requests left in that window before a 429.",
     "X-RateLimit-Reset": "Seconds until that window ends and its count starts again.",
-    "X-RateLimit-Bucket": "The bucket: read, write, timer, plan, anonymous, token_ip or token_client.",
+    "X-RateLimit-Bucket": (
+        "The bucket: read, write, timer, heartbeat, plan, anonymous, token_ip or token_client."
+    ),
 }
 _RETRY_AFTER = "Retry-After"
 _HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}

@@ -1,32 +1,47 @@
-"""The running timer: start, stop, update. A running timer is a ClockedTime with no end_time."""
+"""The running timer: start, stop, update. A running timer is a ClockedTime with no end_time.
+
+A running timer belongs to a tracker: (user, agent, session). The agent is None for a person's own timer
+(pages, admin, API keys); the session is "" for a caller that names none. Each tracker has at most one
+running timer (a partial unique index), so parallel agent sessions of one person run side by side.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import Case, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from apps.agents.models import Agent
-from apps.clocked_times.models import ClockedTime
+from apps.clocked_times.models import ONE_RUNNING_CONSTRAINT, ClockedTime
+from apps.clocked_times.provenance import NO_SOURCE, Source, session_clean, source_clean
 from apps.clocked_times.services import notes_check, overlap_check, topic_check_usable, user_lock
-from apps.core.errors import NoActiveTimer, TimerConflict
+from apps.core.errors import InvalidTimeRange, NoActiveTimer, TimerConflict
 from apps.organizations.models import Organization
 from apps.tags.models import Tag
 from apps.tags.services import tags_get_or_create
 from apps.topics.models import Topic
 from apps.webhooks.events import time_entry_event_record
 
-ONE_RUNNING_CONSTRAINT = "clocked_time_one_running_per_user"
+# How far back a start or stop may be dated (``at``): an offline client replays its journal within a day.
+AT_MAX_AGE = timedelta(hours=24)
+# A tracker's heartbeat is written at most this often; more frequent ones are accepted and not written.
+HEARTBEAT_WRITE_INTERVAL = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
 class TimerStartResult:
     started: ClockedTime
     stopped: ClockedTime | None
+    # Every timer the start stopped: the one the caller addresses, plus, under the "no overlaps" policy,
+    # the person's other running timers. ``stopped`` is the addressed one if any, else the latest.
+    stopped_all: tuple[ClockedTime, ...] = field(default=())
 
 
 @dataclass(frozen=True)
@@ -35,9 +50,41 @@ class TimerTagsResult:
     tags: list[Tag]
 
 
-def timer_running(*, user: AbstractBaseUser) -> ClockedTime | None:
-    return (
-        ClockedTime.objects.select_related("topic__category").filter(user=user, end_time__isnull=True).first()
+def _tracker_running(*, user: AbstractBaseUser, agent: Agent | None, session: str) -> QuerySet[ClockedTime]:
+    """The running timers a caller addresses, the one to act on first.
+
+    With a session: exactly that tracker's. Without one, as before sessions existed: the caller's own
+    session-less timer first, else the person-level one: an agent reaches the person's own timer (started
+    in the pages, say), and the person (no agent) their agents' latest session-less timer. Two agents'
+    session-less timers never reach each other, and session timers are only reached with their session.
+    """
+    running = ClockedTime.objects.select_related("topic__category").filter(
+        user=user, end_time__isnull=True, session=session
+    )
+    if session:
+        return running.filter(agent=agent)
+    if agent is not None:
+        running = running.filter(Q(agent=agent) | Q(agent__isnull=True))
+        own = Q(agent=agent)
+    else:
+        own = Q(agent__isnull=True)
+    return running.order_by(Case(When(own, then=Value(0)), default=Value(1)), "-start_time")
+
+
+def timer_running(
+    *, user: AbstractBaseUser, agent: Agent | None = None, session: str = ""
+) -> ClockedTime | None:
+    """The running timer of the caller's tracker (see ``_tracker_running``), or None."""
+    return _tracker_running(user=user, agent=agent, session=session).first()
+
+
+def timers_running(*, user: AbstractBaseUser) -> list[ClockedTime]:
+    """All the person's running timers, every agent and session, newest first."""
+    return list(
+        ClockedTime.objects.filter(user=user, end_time__isnull=True)
+        .select_related("topic__category", "user", "agent", "organization")
+        .prefetch_related("tags")
+        .order_by("-start_time", "-id")
     )
 
 
@@ -52,6 +99,46 @@ def _stop(entry: ClockedTime, *, at: datetime, notes: str | None = None) -> Cloc
     return entry
 
 
+def _at_check(at: datetime, *, now: datetime) -> datetime:
+    """A replayed start or stop's time: within the last day, not ahead beyond the clock-skew tolerance."""
+    if timezone.is_naive(at):
+        raise InvalidTimeRange(
+            "at must include a UTC offset (e.g. 2026-03-30T09:00:00Z).", details={"at": ["No UTC offset."]}
+        )
+    if at > now + settings.MANUAL_ENTRY_FUTURE_TOLERANCE:
+        raise InvalidTimeRange("at cannot be in the future.", details={"at": ["Is in the future."]})
+    if at < now - AT_MAX_AGE:
+        hours = int(AT_MAX_AGE.total_seconds() // 3600)
+        raise InvalidTimeRange(
+            f"at can be at most {hours} hours ago.", details={"at": [f"More than {hours} hours ago."]}
+        )
+    # A clock slightly ahead of ours means "now": no entry starts or ends in the future.
+    return min(at, now)
+
+
+def _not_before_start(entry: ClockedTime, at: datetime) -> None:
+    if at < entry.start_time:
+        raise InvalidTimeRange(
+            "at is before the running timer's start.",
+            details={"at": [f"Before the running timer's start ({entry.start_time.isoformat()})."]},
+        )
+
+
+def timer_topic_from_source(
+    *, organization: Organization, agent: Agent | None, repository: str
+) -> Topic | None:
+    """The topic of a start that names a repository but no topic: the repository's, else the agent's default.
+
+    Repository bindings belong to topic matching; until they exist no repository names a topic, and the
+    agent's default topic (if it has one, in this organization) is the answer.
+    """
+    if agent is not None and agent.default_topic_id is not None:
+        topic = agent.default_topic
+        if topic is not None and topic.organization_id == organization.pk:
+            return topic
+    return None
+
+
 @transaction.atomic
 def timer_start(
     *,
@@ -61,25 +148,43 @@ def timer_start(
     agent: Agent | None = None,
     notes: str = "",
     now: datetime | None = None,
+    source: Source = NO_SOURCE,
+    at: datetime | None = None,
 ) -> TimerStartResult:
-    """Stop the user's running timer, if any, and start a new one on ``topic``, atomically.
+    """Start a timer on ``topic`` for the tracker (user, agent, ``source.session``), atomically.
 
+    The tracker's running timer, if any, is stopped first; under the organization's "no overlaps" policy
+    every running timer of the user is. ``at`` dates the start in the past (an offline client's replay).
     The user's row lock serialises racing starts; the partial unique index on running entries is the
     backstop: should a write slip past the lock, the loser gets a clean 409 instead of a second timer.
     """
     topic_check_usable(topic=topic, organization=organization)
     notes_check(notes)
-    user_lock(user=user)
+    source = source_clean(source)
     now = now or timezone.now()
-    stopped = None
-    # With its topic, so callers can say what they stopped without further queries.
-    running = (
-        ClockedTime.objects.select_related("topic__category").filter(user=user, end_time__isnull=True).first()
-    )
-    if running is not None:
-        stopped = _stop(running, at=now)
-        now = stopped.end_time
-        time_entry_event_record(name="time_entry.stopped", entry=stopped)
+    if at is not None:
+        now = _at_check(at, now=now)
+    user_lock(user=user)
+    # With their topics, so callers can say what they stopped without further queries.
+    addressed = _tracker_running(user=user, agent=agent, session=source.session).first()
+    to_stop = [addressed] if addressed is not None else []
+    if not organization.allow_overlaps:
+        # "No overlaps" bills human hours: one start ends every running timer of the person.
+        others = ClockedTime.objects.select_related("topic__category").filter(
+            user=user, end_time__isnull=True
+        )
+        to_stop += list(others.exclude(pk__in=[entry.pk for entry in to_stop]).order_by("-start_time"))
+    if at is not None:
+        for entry in to_stop:
+            _not_before_start(entry, now)
+    stopped_all = []
+    for entry in to_stop:
+        stopped_all.append(_stop(entry, at=now))
+        time_entry_event_record(name="time_entry.stopped", entry=entry)
+    if stopped_all:
+        # No gap and no overlap: the new timer starts where the latest stopped one ended.
+        now = max(entry.end_time for entry in stopped_all)
+    stopped = stopped_all[0] if stopped_all else None
     overlap_check(organization=organization, user=user, start=now, end=None)
     try:
         with transaction.atomic():
@@ -91,38 +196,57 @@ def timer_start(
                 type=ClockedTime.Type.TIMER,
                 notes=notes,
                 agent=agent,
+                **source.model_fields(),
             )
     except IntegrityError as exc:
-        # PostgreSQL names the constraint; SQLite names the column of the partial unique index.
-        if ONE_RUNNING_CONSTRAINT in str(exc) or "clockedtime.user_id" in str(exc):
+        # PostgreSQL and SQLite both name the partial unique index in the message.
+        if ONE_RUNNING_CONSTRAINT in str(exc):
             raise TimerConflict() from exc
         raise
     time_entry_event_record(name="time_entry.started", entry=started)
-    return TimerStartResult(started=started, stopped=stopped)
+    return TimerStartResult(started=started, stopped=stopped, stopped_all=tuple(stopped_all))
 
 
 @transaction.atomic
 def timer_stop(
-    *, user: AbstractBaseUser, notes: str | None = None, now: datetime | None = None
+    *,
+    user: AbstractBaseUser,
+    notes: str | None = None,
+    now: datetime | None = None,
+    agent: Agent | None = None,
+    session: str = "",
+    at: datetime | None = None,
 ) -> ClockedTime:
-    """Stop the user's running timer; ``notes``, when given, replace the entry's notes."""
+    """Stop the caller's tracker's running timer; ``notes``, when given, replace the entry's notes.
+
+    ``at`` ends it at that past time instead of now (never before its start).
+    """
     if notes is not None:
         notes_check(notes)
+    session = session_clean(session)
+    now = now or timezone.now()
+    if at is not None:
+        now = _at_check(at, now=now)
     user_lock(user=user)
-    running = ClockedTime.objects.filter(user=user, end_time__isnull=True).first()
+    running = timer_running(user=user, agent=agent, session=session)
     if running is None:
         raise NoActiveTimer()
-    stopped = _stop(running, at=now or timezone.now(), notes=notes)
+    if at is not None:
+        _not_before_start(running, now)
+    stopped = _stop(running, at=now, notes=notes)
     time_entry_event_record(name="time_entry.stopped", entry=stopped)
     return stopped
 
 
 @transaction.atomic
-def timer_update(*, user: AbstractBaseUser, notes: str) -> ClockedTime:
-    """Replace the notes of the user's running timer."""
+def timer_update(
+    *, user: AbstractBaseUser, notes: str, agent: Agent | None = None, session: str = ""
+) -> ClockedTime:
+    """Replace the notes of the caller's tracker's running timer."""
     notes_check(notes)
+    session = session_clean(session)
     user_lock(user=user)
-    running = ClockedTime.objects.filter(user=user, end_time__isnull=True).first()
+    running = timer_running(user=user, agent=agent, session=session)
     if running is None:
         raise NoActiveTimer()
     running.notes = notes
@@ -133,20 +257,51 @@ def timer_update(*, user: AbstractBaseUser, notes: str) -> ClockedTime:
 
 @transaction.atomic
 def timer_tags_add(
-    *, user: AbstractBaseUser, organization: Organization, names: list[str]
+    *,
+    user: AbstractBaseUser,
+    organization: Organization,
+    names: list[str],
+    agent: Agent | None = None,
+    session: str = "",
 ) -> TimerTagsResult:
-    """Attach tags named ``names`` to the running timer, creating missing ones (case-insensitively).
+    """Attach tags named ``names`` to the caller's running timer, creating missing ones (case-insensitively).
 
     Tags already on the entry stay; none is attached twice.
     """
+    session = session_clean(session)
     user_lock(user=user)
-    running = ClockedTime.objects.filter(user=user, end_time__isnull=True).first()
+    running = timer_running(user=user, agent=agent, session=session)
     if running is None:
         raise NoActiveTimer()
     tags = tags_get_or_create(organization=organization, names=names)
     running.tags.add(*tags)
     time_entry_event_record(name="time_entry.updated", entry=running)
     return TimerTagsResult(entry=running, tags=tags)
+
+
+def timer_heartbeat(
+    *, user: AbstractBaseUser, agent: Agent | None = None, session: str = "", now: datetime | None = None
+) -> ClockedTime:
+    """Record that the caller's tracker is still working (idle stop reads it).
+
+    Cheap by design, since agents send one after every tool call: one indexed read, and an UPDATE only
+    when the stored heartbeat is a minute old or more. No row lock: a heartbeat that races a stop
+    updates nothing (the UPDATE requires the entry to be running).
+    """
+    session = session_clean(session)
+    now = now or timezone.now()
+    running = (
+        _tracker_running(user=user, agent=agent, session=session)
+        .select_related(None)
+        .only("id", "start_time", "last_heartbeat_at")
+        .first()
+    )
+    if running is None:
+        raise NoActiveTimer()
+    if running.last_heartbeat_at is None or running.last_heartbeat_at <= now - HEARTBEAT_WRITE_INTERVAL:
+        ClockedTime.objects.filter(pk=running.pk, end_time__isnull=True).update(last_heartbeat_at=now)
+        running.last_heartbeat_at = now
+    return running
 
 
 def timer_autostop_overdue(*, now: datetime | None = None) -> list[ClockedTime]:
@@ -161,22 +316,33 @@ def timer_autostop_overdue(*, now: datetime | None = None) -> list[ClockedTime]:
     candidates = ClockedTime.objects.filter(
         end_time__isnull=True, organization__max_timer_hours__gt=0, start_time__lte=now - timedelta(hours=1)
     ).values_list("id", "start_time", "organization__max_timer_hours")
-    stopped = []
-    for entry_id, start_time, hours in list(candidates):
-        if start_time + timedelta(hours=hours) <= now:
-            entry = _timer_autostop(entry_id=entry_id, now=now)
-            if entry is not None:
-                stopped.append(entry)
-    return stopped
+    due = [entry_id for entry_id, start, hours in candidates if start + timedelta(hours=hours) <= now]
+    return _stop_each(due, stop=_timer_autostop, now=now)
 
 
-@transaction.atomic
-def _timer_autostop(*, entry_id: str, now: datetime) -> ClockedTime | None:
+def _stop_each(
+    entry_ids: list[str], *, stop: Callable[..., ClockedTime | None], now: datetime
+) -> list[ClockedTime]:
+    """Call ``stop`` for each entry (each its own transaction); the entries it stopped."""
+    stopped = [stop(entry_id=entry_id, now=now) for entry_id in entry_ids]
+    return [entry for entry in stopped if entry is not None]
+
+
+def _entry_locked(entry_id: str) -> ClockedTime | None:
+    """The entry, re-read under its user's lock (a job's view of it may be stale), or None if deleted."""
     entry = ClockedTime.objects.select_related("organization", "user").filter(pk=entry_id).first()
     if entry is None:
         return None
     user_lock(user=entry.user)
-    entry.refresh_from_db(fields=["start_time", "end_time", "notes"])
+    entry.refresh_from_db(fields=["start_time", "end_time", "notes", "last_heartbeat_at"])
+    return entry
+
+
+@transaction.atomic
+def _timer_autostop(*, entry_id: str, now: datetime) -> ClockedTime | None:
+    entry = _entry_locked(entry_id)
+    if entry is None:
+        return None
     limit = timedelta(hours=entry.organization.max_timer_hours)
     if entry.end_time is not None or entry.start_time + limit > now:
         return None  # Stopped or changed by its user meanwhile.
@@ -184,10 +350,73 @@ def _timer_autostop(*, entry_id: str, now: datetime) -> ClockedTime | None:
         f"[Stopped automatically: the timer ran longer than the organization's "
         f"{entry.organization.max_timer_hours}-hour limit.]"
     )
-    notes = f"{entry.notes}\n{reason}" if entry.notes else reason
+    _stop(entry, at=entry.start_time + limit, notes=_notes_with_reason(entry.notes, reason))
+    time_entry_event_record(name="time_entry.stopped", entry=entry)
+    return entry
+
+
+def _notes_with_reason(notes: str, reason: str) -> str:
+    notes = f"{notes}\n{reason}" if notes else reason
     # Keep the reason even when the notes are at the length limit: cut the old notes, not the reason.
     if len(notes) > settings.NOTES_MAX_LENGTH:
         notes = notes[len(notes) - settings.NOTES_MAX_LENGTH :]
-    _stop(entry, at=entry.start_time + limit, notes=notes)
+    return notes
+
+
+def _idle_limit(*, session: str, organization: Organization) -> timedelta | None:
+    minutes = organization.idle_stop_minutes if session else organization.idle_stop_sessionless_minutes
+    return timedelta(minutes=minutes) if minutes else None
+
+
+def timer_idle_stop(*, now: datetime | None = None) -> list[ClockedTime]:
+    """Stop every running timer silent for longer than its organization's idle limit, at its last heartbeat.
+
+    A session whose agent crashed or closed sends no more heartbeats; ending its timer at the last one
+    records the time really worked (the start counts as the first sign of life). Session timers and
+    session-less ones have separate limits (Organization.idle_stop_minutes, idle_stop_sessionless_minutes).
+    Each entry is stopped in its own transaction under its user's lock, as in ``timer_autostop_overdue``.
+    """
+    now = now or timezone.now()
+    enabled = Q(session__gt="", organization__idle_stop_minutes__gt=0) | Q(
+        session="", organization__idle_stop_sessionless_minutes__gt=0
+    )
+    # The smallest possible limit is one minute, so anything heard from within it need not be looked at.
+    candidates = (
+        ClockedTime.objects.filter(enabled, end_time__isnull=True)
+        .annotate(last_seen=Coalesce("last_heartbeat_at", "start_time"))
+        .filter(last_seen__lte=now - timedelta(minutes=1))
+        .values_list(
+            "id",
+            "last_seen",
+            "session",
+            "organization__idle_stop_minutes",
+            "organization__idle_stop_sessionless_minutes",
+        )
+    )
+    due = [
+        entry_id
+        for entry_id, last_seen, session, session_minutes, sessionless_minutes in candidates
+        if last_seen + timedelta(minutes=session_minutes if session else sessionless_minutes) <= now
+    ]
+    return _stop_each(due, stop=_timer_idle_stop, now=now)
+
+
+@transaction.atomic
+def _timer_idle_stop(*, entry_id: str, now: datetime) -> ClockedTime | None:
+    entry = _entry_locked(entry_id)
+    if entry is None:
+        return None
+    limit = _idle_limit(session=entry.session, organization=entry.organization)
+    last_seen = entry.last_heartbeat_at or entry.start_time
+    if entry.end_time is not None or limit is None or last_seen + limit > now:
+        return None  # Stopped, or heard from, meanwhile.
+    minutes = int(limit.total_seconds() // 60)
+    if entry.last_heartbeat_at is None:
+        what = "no heartbeat since it started"
+    else:
+        what = f"no heartbeat for more than {minutes} minutes; it ends at the last one"
+    tracker = f"session {entry.session}" if entry.session else "timer"
+    reason = f"[Stopped automatically: {what} ({tracker}, {minutes}-minute idle limit).]"
+    _stop(entry, at=last_seen, notes=_notes_with_reason(entry.notes, reason))
     time_entry_event_record(name="time_entry.stopped", entry=entry)
     return entry

@@ -136,6 +136,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "max_retries": 1
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "webhook-deliveries-sweep": {"task": "apps.webhooks.tasks.webhook_deliveries_sweep", "schedule": 60.0},
     "timers-autostop": {"task": "apps.timer.tasks.timers_autostop", "schedule": 300.0},
+    # Idle stop ends a silent session's timer at its last heartbeat; a minute keeps the error small.
+    "timers-idle-stop": {"task": "apps.timer.tasks.timers_idle_stop", "schedule": 60.0},
     "webhook-logs-prune": {"task": "apps.webhooks.tasks.webhook_logs_prune", "schedule": 3600.0},
     "oauth-tokens-clear-expired": {
         "task": "apps.agents.tasks.access_tokens_clear_expired_task",
@@ -232,6 +234,8 @@ SPECTACULAR_SETTINGS.update(
             }
         },
         "SECURITY": [{"agentToken": []}, {"apiKey": []}],
+        # Two entry components (ClockedTimeOutput, RunningTimerOutput) share the entry type's choices.
+        "ENUM_NAME_OVERRIDES": {"ClockedTimeTypeEnum": "apps.clocked_times.models.ClockedTime.Type"},
     }
 )
 
@@ -244,12 +248,17 @@ RATELIMITS = {
         "read": "120/m",
         "write": "30/m",
         "timer": "10/m",
+        # Heartbeats ("this session is still working", after each tool call) count here only: not in
+        # "timer", "write" or the plan's hourly quota, which they would otherwise use up.
+        "heartbeat": "120/m",
         # Requests without valid credentials (including failed authentication), per IP address.
         "anonymous": "60/m",
         # The OAuth token endpoint, so guessing a client secret is slow: per IP and per client id.
         "token_ip": "30/m",
         "token_client": "10/m",
     },
+    # Scopes counted in their own bucket only (not read/write, not the plan quota).
+    "ALONE": ["heartbeat"],
     # Per organization per hour, on top of the buckets; None is unlimited. Set the plan in the admin.
     "PLAN_QUOTAS": {"free": "100/h", "standard": "1000/h", "pro": "5000/h", "enterprise": None},
     # When Redis is unreachable: "open" lets requests through uncounted, "closed" refuses them, "local"

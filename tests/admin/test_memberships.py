@@ -29,6 +29,8 @@ def organization_page(org: Organization, rows: list[dict[str, Any]]) -> dict[str
         "name": org.name,
         "guidance": org.guidance,
         "max_timer_hours": org.max_timer_hours,
+        "idle_stop_minutes": org.idle_stop_minutes,
+        "idle_stop_sessionless_minutes": org.idle_stop_sessionless_minutes,
         "memberships-TOTAL_FORMS": len(rows),
         "memberships-INITIAL_FORMS": sum(1 for row in rows if row.get("id")),
         "memberships-MIN_NUM_FORMS": 0,

@@ -95,7 +95,7 @@ def test_naive_times_are_refused_everywhere(owner_api, owner, topic, naive):
     ]
     for method, path, payload in calls:
         body = _envelope(getattr(owner_api, method)(path, payload, format="json"), 400, "VALIDATION_ERROR")
-        assert "Give the UTC offset or Z" in body["error"], (path, body)
+        assert "give the UTC offset or Z" in body["error"], (path, body)
     assert ClockedTime.objects.count() == 1
     running.started.refresh_from_db()
     assert running.started.end_time is None
@@ -193,7 +193,7 @@ def test_unknown_query_parameters_are_refused_and_named(owner_api, path):
     body = _envelope(owner_api.get(f"{path}?project_id=x&page_size=5&Tag=y"), 400, "VALIDATION_ERROR")
     unknown = {"project_id", "Tag"} if "clocked-times" in path else {"project_id", "page_size", "Tag"}
     assert set(body["details"]) == unknown
-    assert body["details"]["project_id"] == ["Unknown query parameter."]
+    assert body["details"]["project_id"] == ["Unknown parameter."]
 
 
 def test_unknown_query_parameters_are_refused_on_ids_and_writes(owner_api, owner, topic):
@@ -206,7 +206,7 @@ def test_unknown_query_parameters_are_refused_on_ids_and_writes(owner_api, owner
         ("post", "/api/agent/timer/stop"),
     ]:
         response = getattr(owner_api, method)(f"{path}?dry_run=1", {}, format="json")
-        assert _envelope(response, 400)["details"] == {"dry_run": ["Unknown query parameter."]}, path
+        assert _envelope(response, 400)["details"] == {"dry_run": ["Unknown parameter."]}, path
     assert Tag.objects.filter(pk=tag.pk).exists()
     entry.refresh_from_db()
     assert entry.end_time is None
@@ -235,7 +235,7 @@ def test_webhook_list_refuses_unknown_query_parameters(owner, org, httpserver):
     endpoint_create(organization=org, url=httpserver.url_for("/hook"), events=["project.created"])
     api = hooks_client(owner, "Owner's integration")
     assert _envelope(api.get("/api/v1/webhooks?active=false"), 400)["details"] == {
-        "active": ["Unknown query parameter."]
+        "active": ["Unknown parameter."]
     }
 
 

@@ -58,6 +58,8 @@ def test_body_refusals_and_query_parameters_are_documented():
     assert {p["name"] for p in listing["parameters"]} == {
         "topic_id",
         "tag",
+        "session",
+        "repository",
         "start_date",
         "end_date",
         "page",

@@ -12,6 +12,7 @@ def test_every_scheduled_job_is_a_registered_task():
         "apps.webhooks.tasks.webhook_deliveries_sweep",
         "apps.webhooks.tasks.webhook_logs_prune",
         "apps.timer.tasks.timers_autostop",
+        "apps.timer.tasks.timers_idle_stop",
         "apps.agents.tasks.access_tokens_clear_expired_task",
     }
     assert names <= set(app.tasks)

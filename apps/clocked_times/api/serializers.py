@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from apps.clocked_times.api.provenance import SourceOutput, source_field
 from apps.clocked_times.models import ClockedTime
 from apps.core.api.fields import InputDateField, InputDateTimeField, UtcDateTimeField
 from apps.core.api.pagination import PageQuery
@@ -28,6 +29,7 @@ class ClockedTimeOutput(serializers.ModelSerializer):
     tags = serializers.SerializerMethodField()
     user = serializers.CharField(source="user.username")
     agentId = serializers.CharField(source="agent.client_id", allow_null=True, default=None)
+    source = SourceOutput(source="*", help_text="Where the entry came from (client, session, repository…).")
     createdAt = UtcDateTimeField(source="created_at")
     updatedAt = UtcDateTimeField(source="updated_at")
 
@@ -46,6 +48,7 @@ class ClockedTimeOutput(serializers.ModelSerializer):
             "tags",
             "user",
             "agentId",
+            "source",
             "createdAt",
             "updatedAt",
         ]
@@ -64,6 +67,7 @@ class AgentTimeInput(StrictInput):
     start_time = InputDateTimeField(
         required=False, help_text="When the work began (ISO 8601 with offset). Default: it ends now."
     )
+    source = source_field()
 
 
 class AgentTimeOutput(serializers.Serializer):
@@ -80,6 +84,7 @@ class ClockedTimeCreateInput(StrictInput):
     type = serializers.ChoiceField(choices=["manual"], required=False, default="manual")
     notes = notes_field(required=False, default="")
     tags = tag_names_field(required=False, default=list, help_text="Tag names; missing ones are created.")
+    source = source_field()
 
 
 class ClockedTimeUpdateInput(StrictInput):
@@ -94,6 +99,14 @@ class ClockedTimeListQuery(PageQuery):
     topic_id = serializers.CharField(required=False, max_length=32, help_text="Only entries on this topic.")
     tag = serializers.CharField(
         required=False, max_length=100, help_text="Only entries with this tag (name, any case)."
+    )
+    session = serializers.CharField(
+        required=False, max_length=128, help_text="Only entries of this agent session (source.session)."
+    )
+    repository = serializers.CharField(
+        required=False,
+        max_length=500,
+        help_text="Only entries from this repository (source.repository, exactly).",
     )
     start_date = InputDateField(
         required=False, help_text="YYYY-MM-DD (UTC): entries starting on or after it."

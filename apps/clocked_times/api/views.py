@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.clocked_times import services
+from apps.clocked_times.api.provenance import SESSION_HEADER_PARAMETER, request_source
 from apps.clocked_times.api.serializers import (
     AgentTimeInput,
     AgentTimeOutput,
@@ -52,6 +53,7 @@ class AgentTimeView(ApiView):
         operation_id="agent_time_log",
         summary="Log finished work of duration_minutes on a topic named by id or (fuzzy) name",
         request=AgentTimeInput,
+        parameters=[SESSION_HEADER_PARAMETER],
         responses=responses({201: AgentTimeOutput}, *WRITE_ERRORS, 404, 409),
         tags=["Simple agent endpoints"],
     )
@@ -74,6 +76,7 @@ class AgentTimeView(ApiView):
             notes=data.validated_data["notes"],
             agent=actor.agent,
             now=now,
+            source=request_source(request, data.validated_data.get("source")),
         )
         body = {"logged": True, "id": entry.id, "topic": topic, "duration": entry.duration_minutes}
         return Response(AgentTimeOutput(body).data, status=status.HTTP_201_CREATED)
@@ -96,6 +99,10 @@ class ClockedTimeListView(ApiView):
             entries = entries.filter(topic_id=filters["topic_id"])
         if "tag" in filters:
             entries = entries.filter(tags__name__iexact=filters["tag"])
+        if "session" in filters:
+            entries = entries.filter(session=filters["session"])
+        if "repository" in filters:
+            entries = entries.filter(source_repository=filters["repository"])
         if "start_date" in filters:
             entries = entries.filter(
                 start_time__gte=datetime.combine(filters["start_date"], time.min, tzinfo=UTC)
@@ -112,6 +119,7 @@ class ClockedTimeListView(ApiView):
         operation_id="clocked_times_create",
         summary="Log a finished (manual) entry",
         request=ClockedTimeCreateInput,
+        parameters=[SESSION_HEADER_PARAMETER],
         responses=responses({201: ClockedTimeOutput}, *WRITE_ERRORS, 404, 409),
         tags=["Clocked times"],
     )
@@ -120,6 +128,7 @@ class ClockedTimeListView(ApiView):
         data = ClockedTimeCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
+        source = request_source(request, values.get("source"))
         topic = topic_of(organization_id=actor.organization.pk, topic_id=values["topicId"])
         # One transaction: tags created for an entry that is then refused are rolled back with it.
         with transaction.atomic():
@@ -133,6 +142,7 @@ class ClockedTimeListView(ApiView):
                 notes=values["notes"],
                 tags=tags,
                 agent=actor.agent,
+                source=source,
             )
         return Response(ClockedTimeOutput(_entry_of(actor, entry.id)).data, status=status.HTTP_201_CREATED)
 

@@ -31,7 +31,7 @@ class StrictQueryMixin:
         unknown = sorted(set(request.query_params) - allowed)
         if unknown:
             raise serializers.ValidationError(
-                {name: ["Unknown query parameter."] for name in unknown}, code="unknown_parameter"
+                {name: ["Unknown parameter."] for name in unknown}, code="unknown_parameter"
             )
 
     def query(self, request: Request) -> dict[str, Any]:

@@ -30,7 +30,7 @@ class InputDateTimeField(UtcDateTimeField):
     """An ISO 8601 time with its UTC offset (or ``Z``), from 2000-01-01 to a minute from now."""
 
     default_error_messages = {
-        "naive": "Give the UTC offset or Z (e.g. 2026-03-30T09:00:00Z): a time without one is ambiguous.",
+        "naive": "Must include a UTC offset: give the UTC offset or Z (e.g. 2026-03-30T09:00:00Z).",
         "window": "Must be between 2000-01-01T00:00:00Z and a minute from now.",
     }
 
@@ -41,9 +41,12 @@ class InputDateTimeField(UtcDateTimeField):
 
     def to_internal_value(self, value: Any) -> datetime:
         parsed = super().to_internal_value(value)
-        if not EARLIEST_TIME <= parsed <= timezone.now() + FUTURE_TOLERANCE:
-            self.fail("window")
+        self.window_check(parsed)
         return parsed
+
+    def window_check(self, value: datetime) -> None:
+        if not EARLIEST_TIME <= value <= timezone.now() + FUTURE_TOLERANCE:
+            self.fail("window")
 
 
 class InputDateField(serializers.DateField):
