@@ -116,7 +116,11 @@ def _field_constraints(field: serializers.Field, prop: dict[str, Any]) -> None:
         if isinstance(field.child, serializers.CharField) and isinstance(prop.get("items"), dict):
             _field_constraints(field.child, prop["items"])
     elif isinstance(field, serializers.CharField) and "enum" not in prop and "format" not in prop:
-        if field.allow_blank:
+        if getattr(field, "schema_pattern", None):  # a field whose service checks its characters
+            prop["pattern"] = field.schema_pattern
+            if not field.allow_blank:
+                prop["minLength"] = max(prop.get("minLength", 0), 1)
+        elif field.allow_blank:
             prop.setdefault("pattern", _NO_NUL)
         else:
             prop["minLength"] = max(prop.get("minLength", 0), 1)
