@@ -22,6 +22,7 @@ from apps.agents.api.serializers import (
 )
 from apps.core.actor import actor_from_request
 from apps.core.api.base import StrictQueryMixin
+from apps.core.api.schema import READ_ERRORS, responses
 
 FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 SUCCESS_FIELDS = ("access_token", "token_type", "expires_in")
@@ -162,11 +163,8 @@ class AgentMeView(StrictQueryMixin, APIView):
 
     @extend_schema(
         operation_id="agent_me",
-        responses={
-            200: AgentMeOutput,
-            401: OpenApiResponse(description="Missing, invalid or expired access token"),
-            403: OpenApiResponse(description="Agent deactivated or secret revoked"),
-        },
+        # The envelope for each error, 400 included: an unknown query parameter (StrictQueryMixin).
+        responses=responses({200: AgentMeOutput}, *READ_ERRORS),
     )
     def get(self, request: Request) -> Response:
         actor = actor_from_request(request)
