@@ -1,4 +1,5 @@
-# Teeckin: gunicorn serving Django, static files by whitenoise, as a non-root user.
+# Teeckin: gunicorn with uvicorn workers serving the ASGI app (Django and /mcp), static files by whitenoise,
+# as a non-root user.
 FROM python:3.12-slim AS app
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -19,4 +20,4 @@ RUN DEBUG=0 SECRET_KEY=collectstatic-only DATABASE_URL=sqlite:////tmp/build.sqli
 
 USER teeckin
 EXPOSE 8000
-CMD ["gunicorn", "teeckin.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "teeckin.asgi:application", "--worker-class", "uvicorn_worker.UvicornWorker", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -1,6 +1,51 @@
+"""The ASGI application: one process serves the admin, the REST API, the OAuth pages and the MCP endpoint.
+
+A Starlette root owns the lifespan (Django's ASGI handler refuses the ``lifespan`` scope, and the MCP SDK's
+session manager must run for the whole life of the process). ``/mcp`` goes to the SDK behind McpGate
+(hosts, origins, bearer tokens); everything else to Django.
+
+Served by ``./dev run`` (uvicorn with reload) and by the Docker image (gunicorn with uvicorn workers).
+"""
+
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "teeckin.settings.base")
-application = get_asgi_application()
+django_application = get_asgi_application()  # sets Django up before the apps' modules are imported
+
+from mcp.server.transport_security import TransportSecuritySettings  # noqa: E402
+from starlette.applications import Starlette  # noqa: E402
+from starlette.routing import Mount, Route  # noqa: E402
+
+from apps.mcp_server.gate import McpGate  # noqa: E402
+from apps.mcp_server.server import mcp  # noqa: E402
+
+# Stateless: every request stands alone, so any worker process can answer any request (no sticky
+# sessions) and clients of the 2026-07-28 protocol, which has no handshake, are served as well. Host and
+# Origin are checked by McpGate against ALLOWED_HOSTS (Django's rules, wildcards included), so the SDK's
+# own localhost-only check is switched off rather than configured twice.
+mcp.streamable_http_app(
+    stateless_http=True,
+    transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
+)
+mcp_endpoint = McpGate(mcp.session_manager.handle_request)
+
+
+@asynccontextmanager
+async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    async with mcp.session_manager.run():
+        yield
+
+
+application = Starlette(
+    routes=[
+        # /mcp exactly (what clients are given) and /mcp/ (what some add): a Mount alone redirects the former.
+        Route("/mcp", endpoint=mcp_endpoint),
+        Mount("/mcp", app=mcp_endpoint),
+        Mount("/", app=django_application),
+    ],
+    lifespan=lifespan,
+)

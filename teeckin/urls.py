@@ -1,27 +1,60 @@
 """URL map. API paths are explicit; unknown /api/ paths answer with the JSON error envelope."""
 
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
+from apps.agents import oauth_views
 from apps.agents.api.views import AgentRevokeView, AgentTokenView
 from apps.core.api import urls as api_urls
 from apps.core.api.views import api_not_found
 from apps.ratelimits.decorators import token_endpoint_limited
 
-# DOT's views reverse "oauth2_provider:token", so the token endpoint lives in that namespace.
-# Brute-force protection: every attempt counts per IP and per client id before the secret is checked.
+# DOT's views reverse "oauth2_provider:<name>" (the metadata documents name every endpoint), so all OAuth
+# endpoints live in that one namespace, mounted at the root with their full paths. Brute-force protection:
+# every token request counts per IP and per client id before the secret is checked; registrations per IP.
 oauth2_urlpatterns = (
     [
-        path("token", token_endpoint_limited(AgentTokenView.as_view()), name="token"),
+        path("api/oauth/token", token_endpoint_limited(AgentTokenView.as_view()), name="token"),
         # RFC 7009 revocation authenticates the client as the token endpoint does: the same buckets.
-        path("revoke", token_endpoint_limited(AgentRevokeView.as_view()), name="revoke-token"),
+        path("api/oauth/revoke", token_endpoint_limited(AgentRevokeView.as_view()), name="revoke-token"),
+        path(
+            "api/oauth/register",
+            oauth_views.registration_limited(oauth_views.RegistrationView.as_view()),
+            name="dcr-register",
+        ),
+        path(
+            "api/oauth/register/<id:client_id>",
+            oauth_views.RegistrationManagementView.as_view(),
+            name="dcr-register-management",
+        ),
+        # The consent page is a browser page, so it lives outside /api/ (JSON only there).
+        path("oauth/authorize/", oauth_views.ConsentView.as_view(), name="authorize"),
+        path(
+            ".well-known/oauth-authorization-server",
+            oauth_views.AuthorizationServerMetadataView.as_view(),
+            name="oauth-server-metadata",
+        ),
+        path(
+            ".well-known/oauth-protected-resource",
+            oauth_views.McpResourceMetadataView.as_view(),
+            name="oauth-resource-metadata",
+        ),
+        path(
+            ".well-known/oauth-protected-resource/mcp",
+            oauth_views.McpResourceMetadataView.as_view(),
+            name="oauth-resource-metadata-path",
+        ),
     ],
     "oauth2_provider",
 )
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/oauth/", include(oauth2_urlpatterns)),
+    # A person's sign-in (branch "pages" owns the styled pages and the rest of /accounts/).
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include(oauth2_urlpatterns)),
     path("api/", include("apps.agents.api.urls")),
     # Agent API (apps/core/api/urls.py): simple endpoints, full endpoints, their /api/v1 twin, docs.
     path("api/agent/", include(api_urls.agent, namespace="agent")),

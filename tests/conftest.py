@@ -14,7 +14,7 @@ from apps.tags.models import Tag
 from apps.topics.models import Category, Topic
 
 # Authenticated API clients (one agent per cast member) live in their own module.
-pytest_plugins = ["tests.fixtures.auth", "tests.fixtures.ratelimits"]
+pytest_plugins = ["tests.fixtures.auth", "tests.fixtures.ratelimits", "tests.fixtures.asgi_server"]
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

@@ -144,6 +144,7 @@ class AgentAdmin(CredentialAdmin):
     form = AgentForm
     list_display = [
         "name",
+        "kind_label",
         "client_id",
         "user",
         "organization",
@@ -152,15 +153,31 @@ class AgentAdmin(CredentialAdmin):
         "last_used_at",
         "created",
     ]
-    list_filter = ["active"]
+    list_filter = ["active", "authorization_grant_type"]
     search_fields = ["name", "client_id", "user__username"]
-    actions = ["rotate_secret", "deactivate", "reactivate"]
+    actions = ["rotate_secret", "deactivate", "reactivate", "revoke_interactive"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Agent]:
+        # Client registrations (no owner yet) are OAuth plumbing, not agents: a person's consent turns
+        # one into an interactive agent, which is listed here.
+        return super().get_queryset(request).exclude(user__isnull=True, organization__isnull=True)
+
+    @admin.display(description="kind", ordering="authorization_grant_type")
+    def kind_label(self, obj: Agent) -> str:
+        return "interactive (browser sign-in)" if obj.kind == "interactive" else "secret"
 
     def get_inlines(self, request: HttpRequest, obj: Model | None) -> list[Any]:
-        return [] if obj is None else [AgentSecretInline]  # a new agent's first secret comes with it
+        # A new agent's first secret comes with it; an interactive agent has none (it signs in instead).
+        if obj is None or (isinstance(obj, Agent) and obj.kind == "interactive"):
+            return []
+        return [AgentSecretInline]
 
     def get_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
-        fields = ["name", "user", "default_topic", "scopes"]
+        interactive = isinstance(obj, Agent) and obj.kind == "interactive"
+        # An interactive agent's tokens carry the scope the person consented to, not admin-set ones.
+        fields = (
+            ["name", "user", "default_topic"] if interactive else ["name", "user", "default_topic", "scopes"]
+        )
         if obj is not None:
             fields += ["client_id", "active", "last_used_at", "created", "updated"]
         if request.user.is_superuser and obj is not None:
@@ -219,6 +236,18 @@ class AgentAdmin(CredentialAdmin):
         self.apply_each(
             request, queryset, lambda agent: services.agent_deactivate(agent=agent), "Deactivated"
         )
+
+    @admin.action(description="Revoke an interactive agent (its access and refresh tokens stop at once)")
+    def revoke_interactive(self, request: HttpRequest, queryset: QuerySet[Agent]) -> None:
+        interactive = queryset.filter(registration__isnull=False)
+        skipped = queryset.count() - interactive.count()
+        self.apply_each(
+            request, interactive, lambda agent: services.interactive_agent_revoke(agent=agent), "Revoked"
+        )
+        if skipped:
+            self.message_user(
+                request, f"Skipped {skipped} secret agent(s): deactivate them instead.", messages.WARNING
+            )
 
     @admin.action(description="Reactivate")
     def reactivate(self, request: HttpRequest, queryset: QuerySet[Agent]) -> None:

@@ -25,6 +25,10 @@ from apps.agents.services import credential_mark_used
 BEARER_CHALLENGE = 'Bearer realm="teeckin", error="invalid_token"'
 UNKNOWN_TOKEN = "Invalid access token. Request a new token with your client credentials."
 EXPIRED_TOKEN = "The access token has expired. Request a new one with your client credentials."
+WRONG_AUDIENCE = (
+    "This access token was issued for another resource (the MCP endpoint). Request one without the "
+    "resource parameter for the REST API."
+)
 
 
 class InvalidToken(exceptions.AuthenticationFailed):
@@ -100,6 +104,9 @@ class AgentTokenAuthentication(BaseAuthentication):
             raise InvalidToken(UNKNOWN_TOKEN)
         if access_token.is_expired():
             raise InvalidToken(EXPIRED_TOKEN)
+        if access_token.resource:
+            # RFC 8707: a token asked for another resource (the MCP endpoint) is not valid here.
+            raise InvalidToken(WRONG_AUDIENCE)
         if not agent.active:
             raise CredentialForbidden("This agent is deactivated.", "AGENT_DEACTIVATED")
         origin = getattr(access_token, "origin", None)

@@ -1,4 +1,7 @@
+from urllib.parse import urlsplit
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from oauth2_provider.models import AbstractApplication
 
@@ -14,9 +17,30 @@ class Agent(AbstractApplication):
     DOT's own ``client_secret`` column is not a credential here: agents authenticate with their
     :class:`AgentSecret` rows (see ``apps.agents.oauth``), and services fill the column with an unusable
     random value so DOT's blank-secret behaviour can never apply.
+
+    Three kinds of rows share the table:
+
+    - secret agents (client credentials): an owner, an organization, one or more AgentSecret rows;
+    - client registrations (RFC 7591 dynamic registration or a Client ID Metadata Document): public
+      authorization-code clients such as one Claude Code install; no owner, no organization, no secret.
+      They only take part in the browser flow;
+    - interactive agents: one per registration and consenting person (``registration`` set), owned by
+      that person in their organization. Tokens are issued to the registration for the person
+      (``AccessToken.user``); the agent is what entries record, what the admin lists and what is revoked.
     """
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="agents")
+    # Empty only for client registrations, which belong to nobody until a person consents.
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="agents", null=True, blank=True
+    )
+    registration = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="consented_agents",
+        help_text="For an interactive agent: the OAuth client registration the person consented to.",
+    )
     active = models.BooleanField(default=True)
     default_topic = models.ForeignKey(
         "topics.Topic", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -40,9 +64,55 @@ class Agent(AbstractApplication):
     def allowed_scope_list(self) -> list[str]:
         return self.allowed_scopes.split()
 
+    @property
+    def kind(self) -> str:
+        """The agent's kind: "interactive" for browser-OAuth agents (authorization code), "secret" for
+        client-credentials ones."""
+        return "interactive" if self.authorization_grant_type == self.GRANT_AUTHORIZATION_CODE else "secret"
+
+    @property
+    def is_registration(self) -> bool:
+        """A registered OAuth client (dynamic registration or CIMD) that belongs to no one."""
+        return self.kind == "interactive" and self.user_id is None and self.organization_id is None
+
     def is_usable(self, request: object) -> bool:
-        # DOT asks this before issuing a token: a deactivated agent gets ``invalid_client``.
-        return self.active
+        # DOT asks this before issuing a token: a deactivated agent gets ``invalid_client``. An interactive
+        # agent is never an OAuth client itself: its registration is.
+        return self.active and not (self.kind == "interactive" and self.registration_id is not None)
+
+    def get_allowed_schemes(self) -> list[str]:
+        # Plain http only for loopback redirects (RFC 8252 §7.3, checked in clean()); https otherwise.
+        return ["https", "http"]
+
+    def clean(self) -> None:
+        if self.registration_id is not None:
+            return  # an interactive agent is no OAuth client (its registration is): DOT's rules don't apply
+        super().clean()
+        refused = [uri for uri in self.redirect_uris.split() if not redirect_uri_acceptable(uri)]
+        if refused:
+            raise ValidationError(
+                {
+                    "redirect_uris": [
+                        f"{uri} is refused: redirect URIs must use https, or http on a loopback address "
+                        "(127.0.0.1, [::1] or localhost)."
+                        for uri in refused
+                    ]
+                }
+            )
+
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+def redirect_uri_acceptable(uri: str) -> bool:
+    """https anywhere, or http on a loopback address (any port: native apps pick one at run time)."""
+    try:
+        parts = urlsplit(uri)
+    except ValueError:
+        return False
+    if parts.scheme == "https":
+        return bool(parts.hostname)
+    return parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS
 
 
 class HashedCredential(models.Model):

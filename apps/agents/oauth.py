@@ -70,6 +70,12 @@ class AgentOAuth2Validator(OAuth2Validator):
                 return True
         return False
 
+    def _load_application(self, client_id: str, request: OauthlibRequest) -> Any:
+        # As in authenticate_client: PostgreSQL refuses NUL in text and DOT does not catch the error.
+        if client_id and "\x00" in client_id:
+            return None
+        return super()._load_application(client_id, request)
+
     def validate_scopes(
         self,
         client_id: str,
@@ -91,9 +97,12 @@ class AgentOAuth2Validator(OAuth2Validator):
 
     def _create_access_token(self, expires: Any, request: OauthlibRequest, token: dict, **kwargs: Any) -> Any:
         access_token = super()._create_access_token(expires, request, token, **kwargs)
-        secret: AgentSecret = request.agent_secret
-        TokenOrigin.objects.create(access_token=access_token, secret=secret)
-        # Issuing a token is a use of the secret and of the agent (both already loaded: no extra query).
-        credential_mark_used(credential=secret)
+        # Client credentials name the secret that authenticated; a public client (authorization code,
+        # refresh token) has none, and its tokens are bound to the consenting person instead.
+        secret: AgentSecret | None = getattr(request, "agent_secret", None)
+        if secret is not None:
+            TokenOrigin.objects.create(access_token=access_token, secret=secret)
+            # Issuing a token is a use of the secret and of the agent (both already loaded: no extra query).
+            credential_mark_used(credential=secret)
         credential_mark_used(credential=request.client)
         return access_token

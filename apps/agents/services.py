@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from oauth2_provider.models import get_access_token_model
+from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
 from apps.agents.credentials import credential_digest, new_api_key, new_client_secret, visible_prefix
 from apps.agents.models import Agent, AgentSecret, ApiKey
@@ -183,3 +183,83 @@ def access_tokens_clear_expired(*, now: datetime | None = None) -> int:
     model = get_access_token_model()
     _, per_model = model.objects.filter(expires__lt=now or timezone.now()).delete()
     return per_model.get(model._meta.label, 0)
+
+
+# --- Interactive agents (browser OAuth: authorization code + PKCE) -------------------------------------
+
+# A registration nobody consented to within this long is pruned (Claude Code may register on every sign-in).
+UNUSED_REGISTRATION_MAX_AGE = timedelta(days=1)
+INTERACTIVE_AGENT_FALLBACK_NAME = "MCP client"
+
+
+@transaction.atomic
+def interactive_agent_consent(*, registration: Agent, user: Any) -> Agent:
+    """The person's agent for this client registration, created on their first consent.
+
+    A later consent (a new sign-in after a revocation, say) reactivates the same agent, so its entries
+    stay together. The agent acts as ``user`` in their organization, like a secret agent acts as its owner.
+    """
+    organization = _member_organization(user)
+    name = (registration.name or INTERACTIVE_AGENT_FALLBACK_NAME).strip()[:255]
+    agent = Agent.objects.select_for_update().filter(registration=registration, user=user).first()
+    if agent is None:
+        agent = Agent.objects.create(
+            user=user,
+            organization=organization,
+            registration=registration,
+            name=name,
+            allowed_scopes=BASE_SCOPE,
+            client_type=Agent.CLIENT_PUBLIC,
+            authorization_grant_type=Agent.GRANT_AUTHORIZATION_CODE,
+            # Never a credential (see agent_create); tokens are issued to the registration.
+            hash_client_secret=False,
+            client_secret="unused!" + secrets.token_hex(32),
+        )
+    elif not agent.active or agent.organization_id != organization.pk:
+        agent.active = True
+        agent.organization = organization
+        agent.save(update_fields=["active", "organization", "updated"])
+    credential_mark_used(credential=registration)
+    return agent
+
+
+def _interactive_tokens(agent: Agent) -> tuple[Any, Any]:
+    access = get_access_token_model().objects.filter(
+        application_id=agent.registration_id, user_id=agent.user_id
+    )
+    refresh = get_refresh_token_model().objects.filter(
+        application_id=agent.registration_id, user_id=agent.user_id
+    )
+    return access, refresh
+
+
+@transaction.atomic
+def interactive_agent_revoke(*, agent: Agent) -> Agent:
+    """Withdraw a person's consent: the agent is deactivated and its access and refresh tokens deleted, so
+    the next MCP call answers 401 and a refresh fails; signing in again asks for consent anew."""
+    if agent.kind != "interactive" or agent.registration_id is None:
+        raise ValidationFailed("Only interactive agents are revoked this way; deactivate a secret agent.")
+    access, refresh = _interactive_tokens(agent)
+    refresh.delete()
+    access.delete()
+    agent.active = False
+    agent.save(update_fields=["active", "updated"])
+    return agent
+
+
+def registrations_prune_unused(*, now: datetime | None = None) -> int:
+    """Delete client registrations older than a day that no person ever consented to; returns how many.
+
+    A pruned client that comes back gets the standard "unknown client" answer and registers again.
+    """
+    cutoff = (now or timezone.now()) - UNUSED_REGISTRATION_MAX_AGE
+    unused = Agent.objects.filter(
+        authorization_grant_type=Agent.GRANT_AUTHORIZATION_CODE,
+        user__isnull=True,
+        organization__isnull=True,
+        created__lt=cutoff,
+        consented_agents__isnull=True,
+    )
+    ids = list(unused.values_list("pk", flat=True))
+    deleted, _ = Agent.objects.filter(pk__in=ids).delete()
+    return len(ids) if deleted else 0

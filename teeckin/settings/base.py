@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "apps.timer",
     "apps.ratelimits",
     "apps.webhooks",
+    "apps.mcp_server",
 ]
 
 MIDDLEWARE = [
@@ -139,6 +140,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Idle stop ends a silent session's timer at its last heartbeat; a minute keeps the error small.
     "timers-idle-stop": {"task": "apps.timer.tasks.timers_idle_stop", "schedule": 60.0},
     "webhook-logs-prune": {"task": "apps.webhooks.tasks.webhook_logs_prune", "schedule": 3600.0},
+    "oauth-registrations-prune": {
+        "task": "apps.agents.tasks.registrations_prune_unused_task",
+        "schedule": 3600.0,
+    },
     "oauth-tokens-clear-expired": {
         "task": "apps.agents.tasks.access_tokens_clear_expired_task",
         "schedule": 3600.0,
@@ -256,6 +261,8 @@ RATELIMITS = {
         # The OAuth token endpoint, so guessing a client secret is slow: per IP and per client id.
         "token_ip": "30/m",
         "token_client": "10/m",
+        # Anonymous OAuth client registration (RFC 7591) at /api/oauth/register, per IP address.
+        "registration": "20/h",
     },
     # Scopes counted in their own bucket only (not read/write, not the plan quota).
     "ALONE": ["heartbeat"],
@@ -311,6 +318,24 @@ OAUTH2_PROVIDER.update(
         "DEFAULT_SCOPES": ["agent"],
     }
 )
+# Browser OAuth for MCP clients (README "Connect Claude Code"): authorization code with PKCE S256 for
+# public clients, loopback redirects on any port, anonymous dynamic registration (restricted in
+# apps.agents.oauth_views) and Client ID Metadata Documents fetched with DOT's SSRF-safe fetcher.
+OAUTH2_PROVIDER.update(
+    {
+        "ALLOW_LOCALHOST_LOOPBACK": True,
+        "DCR_ENABLED": True,
+        "DCR_REGISTRATION_PERMISSION_CLASSES": ("oauth2_provider.dcr.AllowAllDCRPermission",),
+        "CIMD_ENABLED": True,
+        "OAUTH2_RESPONSE_TYPES_SUPPORTED": ["code"],
+        "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "client_credentials", "refresh_token"],
+        "OAUTH2_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": ["client_secret_basic", "client_secret_post", "none"],
+        "OAUTH2_PROTECTED_RESOURCE_NAME": "Teeckin MCP server",
+        # Interactive clients refresh (rotated on every use; reusing an old one revokes the whole family).
+        "REFRESH_TOKEN_EXPIRE_SECONDS": env_int("REFRESH_TOKEN_EXPIRE_SECONDS", 30 * 24 * 3600),
+    }
+)
+LOGIN_URL = "/accounts/login/"
 
 # --- Product limits
 MANUAL_ENTRY_MAX_DURATION = timedelta(hours=24)

@@ -29,9 +29,11 @@ class AgentMeOutput(serializers.Serializer):
 class TokenRequestInput(serializers.Serializer):
     """The form fields of ``POST /api/oauth/token`` (documentation only: DOT parses the form itself)."""
 
-    grant_type = serializers.ChoiceField(choices=["client_credentials"])
+    grant_type = serializers.ChoiceField(
+        choices=["client_credentials", "authorization_code", "refresh_token"]
+    )
     client_id = serializers.CharField(required=False, help_text="Or send id and secret with HTTP Basic.")
-    client_secret = serializers.CharField(required=False)
+    client_secret = serializers.CharField(required=False, help_text="client_credentials only.")
     scope = serializers.CharField(
         required=False,
         help_text=(
@@ -39,12 +41,33 @@ class TokenRequestInput(serializers.Serializer):
             "to the agent, else invalid_scope. The token gets exactly these."
         ),
     )
+    resource = serializers.URLField(
+        required=False,
+        help_text=(
+            "RFC 8707: <origin>/mcp for a token the MCP endpoint accepts. client_credentials tokens "
+            "without it are for the REST API only; browser-authorized tokens are always for /mcp."
+        ),
+    )
+    code = serializers.CharField(required=False, help_text="authorization_code: the code from the redirect.")
+    code_verifier = serializers.CharField(
+        required=False, help_text="authorization_code: PKCE (S256) verifier."
+    )
+    redirect_uri = serializers.CharField(required=False, help_text="authorization_code: as in the request.")
+    refresh_token = serializers.CharField(
+        required=False, help_text="refresh_token: trt_…, single use (a new one comes with each answer)."
+    )
 
 
 class TokenOutput(serializers.Serializer):
     access_token = serializers.CharField(help_text="tat_…")
     token_type = serializers.ChoiceField(choices=["Bearer"])
     expires_in = serializers.IntegerField(help_text="Seconds: 3600.")
+    refresh_token = serializers.CharField(
+        required=False, help_text="trt_…: authorization_code and refresh_token grants only (rotated on use)."
+    )
+    scope = serializers.CharField(
+        required=False, help_text="authorization_code and refresh_token grants only."
+    )
 
 
 class RevokeRequestInput(serializers.Serializer):
@@ -63,8 +86,10 @@ class OAuthErrorOutput(serializers.Serializer):
         choices=[
             "invalid_request",
             "invalid_client",
+            "invalid_grant",
             "unsupported_grant_type",
             "invalid_scope",
+            "invalid_target",
             "unsupported_token_type",
         ]
     )

@@ -20,12 +20,19 @@ from apps.agents.api.serializers import (
     TokenOutput,
     TokenRequestInput,
 )
+from apps.agents.models import Agent
+from apps.agents.oauth_views import canonical_resource, mcp_resource_url
 from apps.core.actor import actor_from_request
 from apps.core.api.base import StrictQueryMixin
 from apps.core.api.schema import READ_ERRORS, responses
 
 FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 SUCCESS_FIELDS = ("access_token", "token_type", "expires_in")
+INTERACTIVE_GRANT_TYPES = ("authorization_code", "refresh_token")
+UNSUPPORTED_GRANT = (
+    "Only grant_type=client_credentials is supported for agents with a secret; authorization_code and "
+    "refresh_token are for browser-authorized (public) clients."
+)
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -64,7 +71,8 @@ def oauthlib_response(response: HttpResponse, headers: dict[str, str]) -> HttpRe
 
 
 class AgentTokenView(OAuthLibMixin, APIView):
-    """``POST /api/oauth/token``: client credentials in, a one-hour ``tat_`` access token out.
+    """``POST /api/oauth/token``: client credentials in, a one-hour ``tat_`` access token out; for
+    browser-authorized MCP clients also the authorization code (PKCE) and refresh token grants.
 
     DOT and oauthlib do the work (client authentication through ``apps.agents.oauth``, token storage as
     a digest); this view pins the contract of the spec and RFC 6749 §5: form-encoded parameters only,
@@ -100,8 +108,18 @@ class AgentTokenView(OAuthLibMixin, APIView):
         grant_type = django_request.POST.get("grant_type")
         if not grant_type:
             return oauth_error("invalid_request", "Missing grant_type parameter.")
+        if grant_type in INTERACTIVE_GRANT_TYPES:
+            return self.interactive_token(django_request, grant_type)
         if grant_type != "client_credentials":
-            return oauth_error("unsupported_grant_type", "Only grant_type=client_credentials is supported.")
+            return oauth_error("unsupported_grant_type", UNSUPPORTED_GRANT)
+        for resource in django_request.POST.getlist("resource"):
+            # A secret agent's token is for the REST API (no resource) or, asked for, the MCP endpoint.
+            if canonical_resource(resource) != canonical_resource(mcp_resource_url(django_request)):
+                return oauth_error(
+                    "invalid_target",
+                    f"Unknown resource '{resource}'. Omit resource for the REST API, or send "
+                    f"{mcp_resource_url(django_request)} for the MCP endpoint.",
+                )
 
         _, headers, body, status = self.create_token_response(django_request)
         if status == 200:
@@ -113,6 +131,30 @@ class AgentTokenView(OAuthLibMixin, APIView):
         else:
             response = HttpResponse(body, status=status, content_type="application/json")
         return oauthlib_response(response, headers)
+
+    def interactive_token(self, request: HttpRequest, grant_type: str) -> HttpResponse:
+        """authorization_code (with the PKCE verifier) and refresh_token, for browser-authorized public
+        clients only: DOT answers, with its full RFC 6749 body (refresh_token and scope included)."""
+        if any("\x00" in value for values in request.POST.lists() for value in values[1]):
+            # PostgreSQL refuses NUL in text; DOT would look codes and ids up as they are (a 500).
+            return oauth_error("invalid_request", "Parameters must not contain NUL characters.")
+        client_id = request.POST.get("client_id", "")
+        client = Agent.objects.filter(client_id=client_id).first() if client_id else None
+        if (
+            "client_secret" in request.POST
+            or "HTTP_AUTHORIZATION" in request.META
+            or (client is not None and not client.is_registration)
+        ):
+            # Agents with a secret use client credentials; keep their answer what it always was.
+            return oauth_error("unsupported_grant_type", UNSUPPORTED_GRANT)
+        _, headers, body, status = self.create_token_response(request)
+        response = HttpResponse(body, status=status, content_type="application/json")
+        for name, value in headers.items():
+            if name.lower() != "content-type":
+                response[name] = value
+        response["Cache-Control"] = "no-store"
+        response["Pragma"] = "no-cache"
+        return response
 
 
 class AgentRevokeView(OAuthLibMixin, APIView):
