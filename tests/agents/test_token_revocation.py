@@ -111,3 +111,22 @@ def test_an_active_owners_other_agent_is_unaffected(owner, teammate, owner_agent
     teammate.save(update_fields=["is_active"])
     second = make_agent(owner, "Second agent")
     assert Client().post("/api/oauth/token", token_form(second)).status_code == 200
+
+
+def test_a_browser_authorized_client_revokes_its_refresh_token_by_client_id(owner):
+    from oauth2_provider.models import get_refresh_token_model
+
+    from tests.agents.test_interactive import issue_pair, make_registration
+
+    registration = make_registration()
+    stranger = make_registration("Another client")
+    _, refresh = issue_pair(registration, owner)
+    form = {"token": "trt_" + "r" * 43, "token_type_hint": "refresh_token"}
+
+    # Another public client naming the token: 200, and nothing happens (RFC 7009 §2.1).
+    assert Client().post(REVOKE, {**form, "client_id": stranger.client_id}).status_code == 200
+    assert get_refresh_token_model().objects.filter(pk=refresh.pk, revoked__isnull=True).exists()
+
+    response = Client().post(REVOKE, {**form, "client_id": registration.client_id})
+    assert response.status_code == 200
+    assert not get_refresh_token_model().objects.filter(pk=refresh.pk, revoked__isnull=True).exists()
