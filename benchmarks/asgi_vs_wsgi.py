@@ -37,7 +37,7 @@ def free_port() -> int:
 def prepare(env: dict[str, str]) -> tuple[str, str]:
     """Migrate and create the benchmark agent; returns (client_id, client_secret)."""
     os.environ.update(env)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "teeckin.settings.base")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
     import django
 
     django.setup()
@@ -136,12 +136,12 @@ def main() -> None:
     client_id, client_secret = prepare(env)
     gunicorn = [sys.executable, "-m", "gunicorn", "--workers", str(args.workers), "--log-level", "warning"]
     servers = {
-        "WSGI  gunicorn sync workers    ": [*gunicorn, "teeckin.wsgi:application"],
+        "WSGI  gunicorn sync workers    ": [*gunicorn, "config.wsgi:application"],
         "ASGI  gunicorn uvicorn workers ": [
             *gunicorn,
             "--worker-class",
             "uvicorn_worker.UvicornWorker",
-            "teeckin.asgi:application",
+            "config.asgi:application",
         ],
     }
     print(

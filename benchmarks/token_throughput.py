@@ -33,7 +33,7 @@ def setup_django(database_url: str) -> None:
     os.environ.setdefault("LOG_LEVEL", "ERROR")
     # Measure the endpoint, not its brute-force limit (10 attempts a minute per client id by default).
     os.environ.setdefault("RATELIMIT_ENABLE", "0")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "teeckin.settings.base"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.base"
     import django
 
     django.setup()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 
+from apps.clocked_times.models import ClockedTime
 from apps.organizations.models import Membership, Organization
 from apps.tags.models import Tag
 from apps.topics.models import Category, Topic
@@ -47,6 +49,34 @@ def make_user(username: str, organization: Organization | None, role: str = Memb
 def make_topic(organization: Organization, name: str, category: str = "Client Work", **kwargs: Any) -> Topic:
     cat, _ = Category.objects.get_or_create(organization=organization, name=category)
     return Topic.objects.create(organization=organization, category=cat, name=name, **kwargs)
+
+
+def make_entry(user: Any, topic: Topic, start: datetime, minutes: int = 30, **kwargs: Any) -> ClockedTime:
+    """A finished manual entry written directly (no service, no event): data for reads to find."""
+    return ClockedTime.objects.create(
+        organization=topic.organization,
+        user=user,
+        topic=topic,
+        start_time=start,
+        end_time=start + timedelta(minutes=minutes),
+        type=ClockedTime.Type.MANUAL,
+        **kwargs,
+    )
+
+
+def make_hourly_entries(user: Any, topic: Topic, start: datetime, count: int, minutes: int = 30) -> None:
+    """``count`` finished entries an hour apart from ``start``, in one INSERT (pagination tests)."""
+    ClockedTime.objects.bulk_create(
+        ClockedTime(
+            organization=topic.organization,
+            user=user,
+            topic=topic,
+            start_time=start + timedelta(hours=i),
+            end_time=start + timedelta(hours=i, minutes=minutes),
+            type=ClockedTime.Type.MANUAL,
+        )
+        for i in range(count)
+    )
 
 
 @pytest.fixture

@@ -41,6 +41,12 @@ def topic_check_usable(*, topic: Topic, organization: Organization) -> None:
         raise Conflict(f"Topic '{topic.name}' is archived.", code="TOPIC_ARCHIVED")
 
 
+def tags_check(*, tags: Iterable[Tag], organization: Organization) -> None:
+    # Another organization's tag is reported as missing, like a topic.
+    if any(tag.organization_id != organization.pk for tag in tags):
+        raise NotFound("Tag not found.", code="TAG_NOT_FOUND")
+
+
 def notes_check(notes: str) -> None:
     if len(notes) > settings.NOTES_MAX_LENGTH:
         raise ValidationFailed(
@@ -125,8 +131,7 @@ def clocked_time_create(
     notes_check(notes)
     source = source_clean(source)
     tags = list(tags)
-    if any(tag.organization_id != organization.pk for tag in tags):
-        raise NotFound("Tag not found.", code="TAG_NOT_FOUND")
+    tags_check(tags=tags, organization=organization)
     user_lock(user=user)
     overlap_check(organization=organization, user=user, start=start_time, end=end_time)
     entry = ClockedTime.objects.create(
@@ -204,8 +209,8 @@ def clocked_time_update(
     else:
         time_range_check(start=entry.start_time, end=entry.end_time, now=now)
     tags = list(tags) if tags is not None else None
-    if tags and any(tag.organization_id != organization.pk for tag in tags):
-        raise NotFound("Tag not found.", code="TAG_NOT_FOUND")
+    if tags:
+        tags_check(tags=tags, organization=organization)
     overlap_check(
         organization=organization,
         user=entry.user,

@@ -1,6 +1,6 @@
 """One circuit breaker per process for the shared cache (Redis in production).
 
-Rate-limit counters and topic-matching versions both live in the cache. When Redis is unreachable every
+Rate-limit counters live in the cache. When Redis is unreachable every
 call would wait for the connection timeout; after one failure, callers skip the cache for
 ``settings.CACHE_RETRY_SECONDS`` and fall back to what they do without it, so a dead Redis costs one
 timeout every few seconds per process instead of one per call, and one log line instead of a flood.

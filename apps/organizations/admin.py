@@ -9,6 +9,7 @@ from django.forms import ModelChoiceField
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from apps.core.errors import DomainError, Forbidden
+from apps.core.names import name_key
 from apps.organizations.models import Membership, Organization
 from apps.organizations.services import membership_add, membership_remove, membership_role_set
 
@@ -108,7 +109,7 @@ class ScopedNameForm(forms.ModelForm):
         if name:
             name = " ".join(name.split())  # as the services store it
             model = self._meta.model
-            taken = model._default_manager.filter(organization_id=organization_id, name__iexact=name)
+            taken = model._default_manager.filter(organization_id=organization_id, name_key=name_key(name))
             if taken.exclude(pk=self.instance.pk).exists():
                 self.add_error("name", f"A {model._meta.verbose_name} named '{name}' already exists.")
         category = cleaned.get("category")

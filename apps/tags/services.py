@@ -1,16 +1,14 @@
-"""Writes of tags. Names are unique per organization ignoring case (database constraint)."""
+"""Writes of tags. Names are unique per organization by their folded key (``name_key``: NFKC + casefold),
+held by a database constraint on the same key every lookup uses."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import reduce
-from operator import or_
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 
 from apps.core.errors import Conflict
-from apps.core.names import name_clean
+from apps.core.names import name_clean, name_key
 from apps.organizations.models import Organization
 from apps.tags.models import Tag
 
@@ -29,19 +27,18 @@ def _name_taken() -> Conflict:
 def tags_get_or_create(*, organization: Organization, names: Iterable[str]) -> list[Tag]:
     """The organization's tags for ``names`` in the order given, creating the missing ones.
 
-    Matching ignores case (and surrounding/multiple spaces), so "Bug-Fix" finds "bug-fix" and a name
-    given twice yields one tag. A concurrent creation of the same name is absorbed: the loser of the
+    Matching uses the folded key (case, compatibility forms and surrounding/multiple spaces ignored), so
+    "Bug-Fix" finds "bug-fix", "kelvin" finds a name written with the Kelvin sign, and a name given twice
+    yields one tag. A concurrent creation of the same name is absorbed: the loser of the
     unique constraint fetches the winner's row.
     """
     wanted: dict[str, str] = {}
     for name in names:
         cleaned = _clean_name(name)
-        wanted.setdefault(cleaned.casefold(), cleaned)
+        wanted.setdefault(name_key(cleaned), cleaned)
     if not wanted:
         return []
-    # iexact is the database's own case folding, the same one its unique constraint uses.
-    query = reduce(or_, (Q(name__iexact=name) for name in wanted.values()))
-    found = {tag.name.casefold(): tag for tag in Tag.objects.filter(query, organization=organization)}
+    found = {tag.name_key: tag for tag in Tag.objects.filter(organization=organization, name_key__in=wanted)}
     result = []
     for key, name in wanted.items():
         tag = found.get(key)
@@ -50,13 +47,13 @@ def tags_get_or_create(*, organization: Organization, names: Iterable[str]) -> l
                 with transaction.atomic():
                     tag = Tag.objects.create(organization=organization, name=name)
             except IntegrityError:
-                tag = Tag.objects.get(organization=organization, name__iexact=name)
+                tag = Tag.objects.get(organization=organization, name_key=key)
         result.append(tag)
     return result
 
 
 def _check_free(*, organization_id: str, name: str, exclude_id: str | None = None) -> None:
-    clash = Tag.objects.filter(organization_id=organization_id, name__iexact=name)
+    clash = Tag.objects.filter(organization_id=organization_id, name_key=name_key(name))
     if exclude_id:
         clash = clash.exclude(pk=exclude_id)
     if clash.exists():
@@ -81,7 +78,7 @@ def tag_update(*, tag: Tag, name: str) -> Tag:
     tag.name = name
     try:
         with transaction.atomic():
-            tag.save(update_fields=["name"])
+            tag.save(update_fields=["name", "name_key"])
     except IntegrityError as exc:
         raise _name_taken() from exc
     return tag

@@ -7,7 +7,7 @@ running timer (a partial unique index), so parallel agent sessions of one person
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -21,12 +21,19 @@ from django.utils import timezone
 from apps.agents.models import Agent
 from apps.clocked_times.models import ONE_RUNNING_CONSTRAINT, ClockedTime
 from apps.clocked_times.provenance import NO_SOURCE, Source, session_clean, source_clean
-from apps.clocked_times.services import notes_check, overlap_check, topic_check_usable, user_lock
+from apps.clocked_times.services import (
+    notes_check,
+    overlap_check,
+    tags_check,
+    topic_check_usable,
+    user_lock,
+)
 from apps.core.errors import InvalidTimeRange, NoActiveTimer, TimerConflict
 from apps.organizations.models import Organization
 from apps.tags.models import Tag
 from apps.tags.services import tags_get_or_create
 from apps.topics.models import Topic
+from apps.topics.selectors import topic_resolve_repository
 from apps.webhooks.events import time_entry_event_record
 
 # How far back a start or stop may be dated (``at``): an offline client replays its journal within a day.
@@ -127,11 +134,12 @@ def _not_before_start(entry: ClockedTime, at: datetime) -> None:
 def timer_topic_from_source(
     *, organization: Organization, agent: Agent | None, repository: str
 ) -> Topic | None:
-    """The topic of a start that names a repository but no topic: the repository's, else the agent's default.
-
-    Repository bindings belong to topic matching; until they exist no repository names a topic, and the
-    agent's default topic (if it has one, in this organization) is the answer.
-    """
+    """The topic of a start that names a repository but no topic: the topic bound to the repository (see
+    ``topic_resolve_repository``), else the agent's default topic (if it has one, in this organization)."""
+    if repository:
+        bound = topic_resolve_repository(organization=organization, repository=repository)
+        if bound is not None:
+            return bound
     if agent is not None and agent.default_topic_id is not None:
         topic = agent.default_topic
         if topic is not None and topic.organization_id == organization.pk:
@@ -150,17 +158,23 @@ def timer_start(
     now: datetime | None = None,
     source: Source = NO_SOURCE,
     at: datetime | None = None,
+    tags: Iterable[Tag] = (),
 ) -> TimerStartResult:
     """Start a timer on ``topic`` for the tracker (user, agent, ``source.session``), atomically.
 
     The tracker's running timer, if any, is stopped first; under the organization's "no overlaps" policy
     every running timer of the user is. ``at`` dates the start in the past (an offline client's replay).
+    ``tags`` (the organization's) are on the new entry from the start, so its ``time_entry.started``
+    event carries them.
+
     The user's row lock serialises racing starts; the partial unique index on running entries is the
     backstop: should a write slip past the lock, the loser gets a clean 409 instead of a second timer.
     """
     topic_check_usable(topic=topic, organization=organization)
     notes_check(notes)
     source = source_clean(source)
+    tags = list(tags)
+    tags_check(tags=tags, organization=organization)
     now = now or timezone.now()
     if at is not None:
         now = _at_check(at, now=now)
@@ -203,6 +217,8 @@ def timer_start(
         if ONE_RUNNING_CONSTRAINT in str(exc):
             raise TimerConflict() from exc
         raise
+    if tags:
+        started.tags.set(tags)
     time_entry_event_record(name="time_entry.started", entry=started)
     return TimerStartResult(started=started, stopped=stopped, stopped_all=tuple(stopped_all))
 

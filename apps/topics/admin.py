@@ -5,15 +5,20 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from apps.organizations.admin import ServiceAdmin, saved_into
-from apps.topics.models import Category, Topic
+from apps.topics.models import Category, Topic, TopicAlias, TopicRepository
 from apps.topics.services import (
     CATEGORY_IN_USE_MESSAGE,
     TOPIC_IN_USE_MESSAGE,
     category_create,
     category_delete,
     category_update,
+    topic_alias_create,
+    topic_alias_delete,
+    topic_alias_update,
     topic_create,
     topic_delete,
+    topic_repository_add,
+    topic_repository_delete,
     topic_update,
 )
 
@@ -98,3 +103,48 @@ class TopicAdmin(ProtectedExplained, ServiceAdmin):
     @admin.action(description="Unarchive selected topics")
     def unarchive(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._archived_set(request, queryset, archived=False)
+
+
+@admin.register(TopicAlias)
+class TopicAliasAdmin(ServiceAdmin):
+    """Aliases go into their topic's organization: the form offers only the admin's own topics."""
+
+    list_display = ["name", "topic", "organization", "created_at"]
+    list_filter = ["organization"]
+    search_fields = ["name", "topic__name"]
+    readonly_fields = ["id", "created_at"]
+    exclude = ["organization"]
+    list_select_related = ["topic", "organization"]
+
+    def save_model(self, request: HttpRequest, obj: TopicAlias, form: Any, change: bool) -> None:
+        name = form.cleaned_data["name"]
+        if change:
+            saved = topic_alias_update(alias=TopicAlias.objects.get(pk=obj.pk), name=name)
+        else:
+            saved = topic_alias_create(topic=form.cleaned_data["topic"], name=name)
+        saved_into(obj, saved)
+
+    def delete_model(self, request: HttpRequest, obj: TopicAlias) -> None:
+        topic_alias_delete(alias=obj)
+
+
+@admin.register(TopicRepository)
+class TopicRepositoryAdmin(ServiceAdmin):
+    """Repository bindings (stored normalised); changing one is removing it and adding another."""
+
+    list_display = ["pattern", "topic", "organization", "created_at"]
+    list_filter = ["organization"]
+    search_fields = ["pattern", "topic__name"]
+    readonly_fields = ["id", "created_at"]
+    exclude = ["organization"]
+    list_select_related = ["topic", "organization"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: TopicRepository, form: Any, change: bool) -> None:
+        saved = topic_repository_add(topic=form.cleaned_data["topic"], pattern=form.cleaned_data["pattern"])
+        saved_into(obj, saved)
+
+    def delete_model(self, request: HttpRequest, obj: TopicRepository) -> None:
+        topic_repository_delete(binding=obj)

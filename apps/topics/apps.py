@@ -1,4 +1,20 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _reinstall_catalog_triggers(sender: AppConfig, using: str, **kwargs: Any) -> None:
+    # SQLite drops a table's triggers when a migration rebuilds the table; re-creating them after every
+    # migrate keeps topic matching's catalog version moving with each write (apps/topics/catalog.py).
+    from django.db import connections
+
+    from apps.topics.catalog import TABLES, catalog_triggers_install
+
+    connection = connections[using]
+    present = set(connection.introspection.table_names())
+    if {*TABLES, "topics_catalogversion"} <= present:  # not when migrated to an earlier state
+        catalog_triggers_install(connection)
 
 
 class TopicsConfig(AppConfig):
@@ -6,5 +22,4 @@ class TopicsConfig(AppConfig):
     label = "topics"
 
     def ready(self) -> None:
-        # Connects the receivers that keep topic matching's cached choices current.
-        from apps.topics import signals  # noqa: F401
+        post_migrate.connect(_reinstall_catalog_triggers, sender=self, dispatch_uid="topics_catalog_triggers")

@@ -1,214 +1,430 @@
-"""Resolving the ``topic`` an agent names (an id or a name) to one of its organization's topics.
+"""Resolving the ``topic`` an agent names (an id, a name, an alias) to one of its organization's topics.
 
-``topic_resolve`` returns the unarchived Topic (with its category loaded) or raises NotFound (code
-TOPIC_NOT_FOUND) / Conflict (code TOPIC_AMBIGUOUS) with the closest candidates, closest first, in
-``details["candidates"]`` as ``[{"id", "name", "category", "score"}]``. It never guesses: a weak best
-match is "not found" and two candidates that score too close together are "ambiguous".
+``topic_resolution`` explains the decision (the dry-run endpoint shows it); ``topic_resolve`` returns the
+unarchived Topic (category loaded) or raises NotFound (TOPIC_NOT_FOUND) / Conflict (TOPIC_AMBIGUOUS) with
+the closest live topics in ``details["candidates"]`` as ``[{"id", "name", "category", "score"}]``. It never
+guesses: a refusal costs the agent one more call, a wrong guess bills the wrong client.
 
-Order of the rules:
+Rules, in order (the README's "Topic matching" gives the reasoning and the measured accuracy):
 
-1. the id of an unarchived topic of the organization;
-2. a normalised exact name, or "category name" (case, spacing and punctuation ignored);
-3. something shaped like a topic id that is not one of ours: not found, without candidates (an
-   id of another organization must not be answered with our topics' names);
-4. fuzzy scoring (0-100) of every topic, keeping the best score of:
-   - rapidfuzz ``ratio`` of the query against the name (typos),
-   - the same with the words of both sides sorted, against the name and against "category name"
-     (word order, category-qualified names),
-   - ``PARTIAL_SCORE`` when every query word is a word, or the prefix (3+ letters) of a word, of the
-     topic's name or category and at least one of them belongs to the name (partial names,
-     "Client Work: alpha");
-   best below ``ACCEPT_SCORE``: not found; runner-up within ``AMBIGUITY_MARGIN`` of the best: ambiguous.
+1. ``id``: the id of an unarchived topic (an archived one, or anything else shaped like an id: not found);
+2. ``exact``: the query's words equal a topic's name, alias, or "category name", in any order, ignoring
+   case, accents, punctuation, simple plurals and words split or joined ("dev ops" is "DevOps");
+3. ``initials``: one unknown word spelling the initials of consecutive words of one name ("TBE");
+4. ``name-in-query``: a topic's whole name (or alias) inside a longer query ("Contoso API - fix the
+   pagination bug"); the longest such name wins, two unrelated ones are ambiguous, and a word of another
+   category (another client) or most of another topic's name in the rest refuses;
+5. ``near-name``: the whole query is a near spelling of one name (typos);
+6. ``tokens``: each query word is matched to the organization's words (exactly, by stem, by prefix, by a
+   per-word fuzzy ratio, through a small table of the trade's abbreviations); words weigh by rarity in
+   the organization (inverse document frequency); a topic needs most of the query explained by its name
+   and category (precision), at least one word that is its own and not its category's, and evidence the
+   runner-up lacks. A query matching only a category's words is ambiguous among that category's topics.
 
-The thresholds and the reasoning behind them are written down in README.md ("Topic matching").
+Archived topics take part in every rule: when one wins, the answer is a 404 saying it is archived, never
+a live sibling. Aliases are extra names of their topic.
 
-Speed: the organization's prepared strings live in a per-process cache keyed by organization and a
-version held in Django's cache (Redis in production), so a warm lookup makes no database query for the
-choices and one to fetch the chosen topic. ``apps.topics.signals`` bumps the version when a topic or
-category of the organization is saved or deleted; ``QuerySet.update()`` and ``bulk_create`` send no
-signals, so code using them must call ``topic_choices_invalidate``. As a backstop a prepared entry is
-rebuilt after ``MAX_AGE_SECONDS``, and a cached choice whose row is gone or archived triggers a rebuild.
+No stale state: prepared choices are cached per process under the organization's catalog version, which
+database triggers change in the same transaction as every write of a category, topic, alias or binding
+(``apps.topics.catalog``). A lookup reads that version (one indexed query) and uses the entry built for
+it, or builds one; a version is random and never reused, so an entry can only ever describe the rows it
+was built from. The topic returned is built from the cached row of that same version: no second query.
 """
 
 from __future__ import annotations
 
 import bisect
-import heapq
-import logging
+import functools
+import gc
+import itertools
+import math
 import re
 import threading
-import time
 import unicodedata
-import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.core.cache import cache
+from django.db import router
 from rapidfuzz import fuzz, process
 
-from apps.core.cache_breaker import cache_failed, cache_is_down
 from apps.core.errors import Conflict, NotFound
 from apps.organizations.models import Organization
-from apps.topics.models import Topic
+from apps.topics.catalog import catalog_version
+from apps.topics.models import Category, Topic, TopicAlias
 
-logger = logging.getLogger(__name__)
-
-# Thresholds (see README "Topic matching" for the reasoning).
-ACCEPT_SCORE = 80.0  # one typo in a 5-letter name scores 80; two substitutions in 13 letters about 85
-AMBIGUITY_MARGIN = 5.0  # about one inserted character in a 13-letter name (3.7 points), with room
-PARTIAL_SCORE = 90.0  # every query word found in the topic: a clear, but not an exact, match
-CANDIDATE_FLOOR = 50.0  # below this a topic is noise, not a suggestion
+# --- Thresholds (README "Topic matching" explains each) ----------------------------------------------
+ACCEPT_SCORE = 60.0  # score = 100 * (precision + recall) / 2 of the best topic
+MIN_PRECISION = 0.75  # share of the query's weight that the topic's name and category explain
+DISTINCT_EVIDENCE = 0.15  # the winner must match some query word this much better than each rival
+RIVAL_SCORE = 45.0  # rivals below this score cannot make a query ambiguous
+OTHER_NAME_SHARE = 0.5  # "name-in-query" refuses when the rest of the query holds more than this of
+# another topic's name
+NEAR_NAME_RATIO = 88.0  # whole-query fuzzy ratio for a near spelling of one name
+NEAR_NAME_MARGIN = 5.0
+FUZZY_WORD_RATIO = 75.0  # per-word ratio: one wrong letter in a 4-letter word, two in 8
+STEM_SIM = 0.95
+ABBREVIATION_SIM = 0.95
+PREFIX_SIM = 0.85  # "redes" for "redesign", "probas" for "probabilités"
+NAME_PREFIX_SIM = 0.8  # the name's word starts the query's: "auth" in the name, "authentication" typed
+INITIALS_SIM = 0.9
+MIN_PREFIX_LENGTH = 3
+MIN_FUZZY_LENGTH = 4
+STOP_WEIGHT = 0.1  # "de", "the", "and" explain little and prove nothing
+CANDIDATE_FLOOR = 25.0
 MAX_CANDIDATES = 5
-MIN_PARTIAL_LENGTH = 3  # "a", "of", "ml" are too short to pick a topic by a word they contain
 MAX_QUERY_LENGTH = 500  # a name plus its category is at most 401 characters; longer is not a topic
+MAX_QUERY_WORDS = 32
+MAX_NAME_WORDS_IN_QUERY = 12
+MAX_SUBSET_WORDS = 8  # words of a query combined to look names up by their set of words (255 sets)
 
-MAX_AGE_SECONDS = 300  # bounds staleness from writes that send no signal (QuerySet.update, rollbacks)
-# Per process, least recently used first out: 10,000 prepared topics take about 15 MB.
-MAX_CACHED_ORGANIZATIONS = 256
-MAX_CACHED_TOPICS = 50_000
-# Versions outlive any process's entry; expiring lets deleted organizations' keys go. An expired version
-# is recreated with a new random value, which only costs each process one rebuild.
-VERSION_TIMEOUT_SECONDS = 7 * 24 * 3600
+# Per process: organizations whose prepared choices are kept, least recently used out first. This bounds
+# memory; it does nothing for freshness, which the catalog version alone guarantees.
+MAX_CACHED_ORGANIZATIONS = 64
 
-_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _TOPIC_ID = re.compile(r"^top-[a-z2-7]{16}$")
+_WORD = re.compile(r"[^\W_]+(?:\.\d+)*")
+_VERSION = re.compile(r"^v?(\d+(?:\.\d+)*)$")
+_DIGITS_PLURAL = re.compile(r"^\d+s$")
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_UMLAUT_SPELLING = re.compile(r"(?<=[^aeiou])(ae|oe|ue)")
+# Letters that Unicode does not decompose into a base letter and a mark, typed plainly by most people.
+_TRANSLITERATE = str.maketrans(
+    {
+        "ł": "l",
+        "ø": "o",
+        "đ": "d",
+        "ħ": "h",
+        "\u0131": "i",  # dotless i
+        "æ": "ae",
+        "œ": "oe",
+        "þ": "th",
+        "ð": "d",
+        "ŀ": "l",
+    }
+)
+STOP_WORDS = frozenset(
+    {
+        *("a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "with"),
+        *("au", "aux", "d", "de", "des", "du", "en", "et", "l", "la", "le", "les", "un", "une"),
+        *("dem", "den", "der", "die", "das", "im", "mit", "und", "von", "zu", "zum", "zur"),
+        *("al", "con", "del", "el", "las", "los", "para", "por", "y", "e", "i", "o"),
+    }
+)
+# The trade's usual short forms, both ways: a query word is also tried as its long form and vice versa.
+ABBREVIATIONS = {
+    "a11y": "accessibility",
+    "admin": "administration",
+    "app": "application",
+    "auth": "authentication",
+    "config": "configuration",
+    "db": "database",
+    "dev": "development",
+    "docs": "documentation",
+    "env": "environment",
+    "i18n": "internationalization",
+    "infra": "infrastructure",
+    "k8s": "kubernetes",
+    "l10n": "localization",
+    "mgmt": "management",
+    "msg": "message",
+    "o11y": "observability",
+    "ops": "operations",
+    "perf": "performance",
+    "prod": "production",
+    "repo": "repository",
+    "sec": "security",
+    "svc": "service",
+}
+_EXPANSIONS: dict[str, set[str]] = {}
+for _short, _long in ABBREVIATIONS.items():
+    _EXPANSIONS.setdefault(_short, set()).add(_long)
+    _EXPANSIONS.setdefault(_long, set()).add(_short)
+
+# Roles of a name word: the topic's own, or one that repeats its category ("Contoso" in "Contoso API"
+# under Contoso), which is evidence for the category rather than for this topic.
+NAME, ECHO = 0, 1
+
+
+# --- Words --------------------------------------------------------------------------------------------
+
+
+def fold(text: str) -> str:
+    """Compatibility forms, case, marks and a few undecomposable letters folded: "Ødegård" → "odegard"."""
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_TRANSLITERATE)
+    return "".join(char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char))
 
 
 def normalise(text: str) -> str:
-    """Casefolded, accent-free words separated by single spaces: ``"  Client-Work /ALPHA "`` →
-    ``"client work alpha"``, ``"Café Relaunch"`` → ``"cafe relaunch"`` (agents often type without accents)."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(_NON_WORD.sub(" ", plain).split())
+    """Folded words separated by single spaces: ``"  Client-Work /ALPHA_2 "`` → ``"client work alpha 2"``."""
+    return " ".join(_NON_WORD.sub(" ", fold(text)).split())
 
 
-def _sorted_words(normalised: str) -> str:
-    return " ".join(sorted(normalised.split()))
+@functools.lru_cache(maxsize=65536)
+def _canonical(word: str) -> str:
+    """Versions lose their "v" and trailing ".0": "v2.0", "2.0" and "2" are one word."""
+    version = _VERSION.match(word)
+    if version is None:
+        return word
+    parts = [str(int(part)) for part in version.group(1).split(".")]
+    while len(parts) > 1 and parts[-1] == "0":
+        parts.pop()
+    return ".".join(parts)
+
+
+@functools.lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A light, language-agnostic stem for simple plurals and inflections ("reviews", "alerting",
+    "réseaux", "Kooperationen"); used on both sides, so it only needs to be consistent."""
+    if not word.isalpha():
+        return word[:-1] if _DIGITS_PLURAL.match(word) else word
+    if len(word) >= 5 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) >= 6 and word.endswith("ing"):
+        return word[:-3]
+    if len(word) >= 6 and word.endswith("er"):
+        return word[:-2]
+    if len(word) >= 9 and word.endswith("en"):
+        return word[:-2]
+    if len(word) >= 5 and word.endswith(("aux", "eux")):
+        return word[:-1]
+    if len(word) >= 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def words(text: str) -> list[str]:
+    """The canonical words of ``text`` (folded, versions normalised), in order."""
+    return [_canonical(word) for word in _WORD.findall(fold(text))]
+
+
+def _key(stems: list[str]) -> str:
+    return " ".join(stems)
 
 
 # --- Prepared choices ---------------------------------------------------------------------------------
 
 
 @dataclass
+class _Entry:
+    """One name of one topic: its primary name or an alias."""
+
+    topic: int
+    label: str  # the name or alias as written
+    words: list[str]
+    stems: list[str]
+    weight: float = 0.0  # sum of the name's word weights (recall's denominator)
+    plain: str = ""  # normalised, for the whole-name fuzzy ratio
+
+
+@dataclass
 class _Prepared:
-    """An organization's unarchived topics as strings ready for matching; index i is one topic."""
+    """An organization's topics (archived too) and names, ready for matching. Built for one version."""
 
     version: str
-    built_at: float
+    # Topic rows: enough to answer without another query (see _topic_instance).
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    category_rows: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     ids: list[str] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
+    category_ids: list[str] = field(default_factory=list)
+    archived: list[bool] = field(default_factory=list)
     by_id: dict[str, int] = field(default_factory=dict)
-    exact: dict[str, list[int]] = field(default_factory=dict)  # normalised name / "category name"
-    plain: list[str] = field(default_factory=list)  # normalised name
-    plain_sorted: list[str] = field(default_factory=list)
-    qualified_sorted: list[str] = field(default_factory=list)
-    name_words: dict[str, set[int]] = field(default_factory=dict)  # word -> topics with it in the name
-    all_words: dict[str, set[int]] = field(default_factory=dict)  # word -> topics with it in name/category
-    vocabulary: list[str] = field(default_factory=list)  # sorted keys of all_words, for prefix lookups
+    entries: list[_Entry] = field(default_factory=list)
+    category_names: dict[str, str] = field(default_factory=dict)
+    category_words: dict[str, set[str]] = field(default_factory=dict)  # category id -> canonical words
+    category_stems: dict[str, set[str]] = field(default_factory=dict)  # category id -> its word stems
+    category_topics: dict[str, list[int]] = field(default_factory=dict)
+    exact: dict[str, set[int]] = field(default_factory=dict)  # stem key -> entries (name, sorted, compact)
+    names_in_query: dict[str, set[int]] = field(default_factory=dict)  # stem key of a name -> entries
+    postings: dict[str, list[tuple[int, int, float]]] = field(
+        default_factory=dict
+    )  # stem -> (entry, role, w)
+    idf: dict[str, float] = field(default_factory=dict)  # stem -> weight
+    vocabulary: list[str] = field(default_factory=list)  # sorted single-word stems of names and categories
+    known: set[str] = field(default_factory=set)  # the same, as a set
+    category_index: dict[str, set[str]] = field(default_factory=dict)  # stem -> categories holding it
+    folded_names: list[str] = field(default_factory=list)  # for ordering ties
+    posting_maps: dict[str, dict[int, tuple[int, float]]] = field(default_factory=dict)
+    word_sets: dict[frozenset[str], list[int]] = field(default_factory=dict)  # an entry's words -> entries
+    own_word_sets: dict[frozenset[str], list[int]] = field(default_factory=dict)  # without its category's
+    unknown_weight: float = 1.0
+    initials: dict[str, set[tuple[int, int, int]]] = field(default_factory=dict)  # -> (entry, start, end)
+    topic_fields: list[str] = field(default_factory=list)
+    category_fields: list[str] = field(default_factory=list)
 
     @classmethod
     def build(cls, organization_id: str, version: str) -> _Prepared:
+        # The build allocates hundreds of thousands of small objects and no cycles: the cyclic garbage
+        # collector's passes over them would cost about a third of the build.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return cls._build(organization_id, version)
+        finally:
+            if collecting:
+                gc.enable()
+
+    @classmethod
+    def _build(cls, organization_id: str, version: str) -> _Prepared:
+        prepared = cls(version=version)
+        prepared.topic_fields = [f.attname for f in Topic._meta.concrete_fields]
+        prepared.category_fields = [f.attname for f in Category._meta.concrete_fields]
+        aliases: dict[str, list[str]] = {}
+        for topic_id, alias in (
+            TopicAlias.objects.filter(organization_id=organization_id)
+            .order_by("name")
+            .values_list("topic_id", "name")
+        ):
+            aliases.setdefault(topic_id, []).append(alias)
+        # One query for the topics with their categories (a category without topics designates nothing).
+        columns = [*prepared.topic_fields, *(f"category__{name}" for name in prepared.category_fields)]
         rows = (
-            Topic.objects.filter(organization_id=organization_id, archived=False)
-            .order_by("name", "id")
-            .values_list("id", "name", "category__name")
+            Topic.objects.filter(organization_id=organization_id).order_by("name", "id").values_list(*columns)
         )
-        prepared = cls(version=version, built_at=time.monotonic())
-        for index, (topic_id, name, category) in enumerate(rows):
-            plain = normalise(name)
-            qualified = normalise(f"{category} {name}")
-            prepared.ids.append(topic_id)
-            prepared.names.append(name)
-            prepared.categories.append(category)
-            prepared.by_id[topic_id] = index
-            prepared.plain.append(plain)
-            prepared.plain_sorted.append(_sorted_words(plain))
-            prepared.qualified_sorted.append(_sorted_words(qualified))
-            for key in {plain, qualified}:
-                prepared.exact.setdefault(key, []).append(index)
-            for word in plain.split():
-                prepared.name_words.setdefault(word, set()).add(index)
-            for word in qualified.split():
-                prepared.all_words.setdefault(word, set()).add(index)
-        prepared.vocabulary = sorted(prepared.all_words)
+        split = len(prepared.topic_fields)
+        for index, full_row in enumerate(rows):
+            row, category_row = full_row[:split], full_row[split:]
+            values = dict(zip(prepared.topic_fields, row, strict=True))
+            category_id = values["category_id"]
+            if category_id not in prepared.category_rows:
+                category_name = dict(zip(prepared.category_fields, category_row, strict=True))["name"]
+                prepared.category_rows[category_id] = category_row
+                prepared.category_names[category_id] = category_name
+                prepared.category_words[category_id] = set(words(category_name))
+                prepared.category_stems[category_id] = {stem(w) for w in prepared.category_words[category_id]}
+            prepared.rows.append(row)
+            prepared.ids.append(values["id"])
+            prepared.names.append(values["name"])
+            prepared.categories.append(prepared.category_names[category_id])
+            prepared.category_ids.append(category_id)
+            prepared.archived.append(values["archived"])
+            prepared.by_id[values["id"]] = index
+            prepared.category_topics.setdefault(category_id, []).append(index)
+            for label in [values["name"], *aliases.get(values["id"], [])]:
+                found = words(label)
+                prepared.entries.append(
+                    _Entry(topic=index, label=label, words=found, stems=[stem(w) for w in found])
+                )
+        prepared._index()
         return prepared
 
-    def topics_with_word(self, word: str, *, name_only: bool) -> set[int]:
-        """Topics having ``word`` as a word, or (3+ letters) as the start of a word."""
-        index = self.name_words if name_only else self.all_words
-        found = set(index.get(word, ()))
-        if len(word) >= MIN_PARTIAL_LENGTH:
-            position = bisect.bisect_left(self.vocabulary, word)
-            while position < len(self.vocabulary) and self.vocabulary[position].startswith(word):
-                found |= index.get(self.vocabulary[position], set())
-                position += 1
+    def _index(self) -> None:
+        # Document frequency counts topics (not entries) whose name, aliases or category hold the word.
+        holders: dict[str, set[int]] = {}
+        pairs_of = [self._pairs(entry.stems) for entry in self.entries]
+        for entry, pairs in zip(self.entries, pairs_of, strict=True):
+            category = self.category_stems[self.category_ids[entry.topic]]
+            for word in {*entry.stems, *category, *pairs}:
+                holders.setdefault(word, set()).add(entry.topic)
+        category_lists = {
+            category_id: [stem(w) for w in words(name)] for category_id, name in self.category_names.items()
+        }
+        total = max(len(self.ids), 1)
+        self.idf = {word: math.log(1 + total / len(topics)) for word, topics in holders.items()}
+        for word in STOP_WORDS:
+            if word in self.idf:
+                self.idf[word] = STOP_WEIGHT
+        self.unknown_weight = math.log(1 + total)  # as rare as a word only one topic holds
+
+        for number, (entry, pairs) in enumerate(zip(self.entries, pairs_of, strict=True)):
+            category_id = self.category_ids[entry.topic]
+            category = self.category_stems[category_id]
+            entry.weight = sum(self.idf[w] for w in set(entry.stems)) or 1.0
+            entry.plain = " ".join(entry.words)
+            qualified = category_lists[category_id] + entry.stems
+            for key in {
+                _key(entry.stems),
+                _key(sorted(entry.stems)),
+                "".join(entry.stems),
+                _key(qualified),
+                _key(sorted(qualified)),
+                _key(entry.stems + category_lists[category_id]),
+            }:
+                self.exact.setdefault(key, set()).add(number)
+            self.names_in_query.setdefault(_key(entry.stems), set()).add(number)
+            own = set(entry.stems)
+            for word in own:
+                role = ECHO if word in category else NAME
+                self.postings.setdefault(word, []).append((number, role, self.idf[word]))
+            for pair, (first, second) in pairs.items():
+                weight = self.idf[first] + self.idf[second]
+                self.postings.setdefault(pair, []).append((number, NAME, weight))
+            # Initials of every run of two or more consecutive words ("tbe", "m2").
+            letters = [w[0] if w.isalpha() else w for w in entry.words]
+            for start in range(len(letters)):
+                for end in range(start + 2, len(letters) + 1):
+                    self.initials.setdefault("".join(letters[start:end]), set()).add((number, start, end))
+        # Category words are not posted per topic (a client's name would list all its topics): their
+        # evidence is added to the topics that matched otherwise (_scores).
+        for category_id, category in self.category_stems.items():
+            for word in category:
+                self.category_index.setdefault(word, set()).add(category_id)
+        pairs = {pair for found in pairs_of for pair in found}
+        self.known = {w for w in self.postings if w not in pairs} | set(self.category_index)
+        self.vocabulary = sorted(self.known)
+        self.folded_names = [name.casefold() for name in self.names]
+        self._word_set_index()
+
+    @staticmethod
+    def _pairs(stems: list[str]) -> dict[str, tuple[str, str]]:
+        """Two consecutive words written as one ("on call" → "oncall"), for split and joined words."""
+        return {stems[i] + stems[i + 1]: (stems[i], stems[i + 1]) for i in range(len(stems) - 1)}
+
+    def _word_set_index(self) -> None:
+        for number, entry in enumerate(self.entries):
+            category = self.category_stems[self.category_ids[entry.topic]]
+            self.word_sets.setdefault(frozenset(entry.stems), []).append(number)
+            own = frozenset(w for w in entry.stems if w not in STOP_WORDS and w not in category)
+            if own:
+                self.own_word_sets.setdefault(own, []).append(number)
+
+    def posting_map(self, word: str) -> dict[int, tuple[int, float]]:
+        """The postings of ``word`` by entry, built on first use (for updating few entries of a long list)."""
+        found = self.posting_maps.get(word)
+        if found is None:
+            found = self.posting_maps[word] = {
+                n: (role, weight) for n, role, weight in self.postings.get(word, ())
+            }
         return found
 
-
-def _version_key(organization_id: str) -> str:
-    return f"topics:choices-version:{organization_id}"
-
-
-def topic_choices_invalidate(*, organization_id: str) -> None:
-    """Tell every process that this organization's topics changed (a new random version)."""
-    # The cache being down must not fail the write; MAX_AGE_SECONDS bounds how long others stay stale.
-    if cache_is_down():
-        return
-    try:
-        cache.set(_version_key(organization_id), uuid.uuid4().hex, timeout=VERSION_TIMEOUT_SECONDS)
-    except Exception as error:
-        cache_failed(error, logger=logger, fallback=f"topic choices version of {organization_id} not bumped")
-
-
-def _current_version(organization_id: str) -> str | None:
-    """The shared version, created if missing (random, so a flushed cache never reuses an old one)."""
-    key = _version_key(organization_id)
-    if cache_is_down():
-        return None
-    try:
-        version = cache.get(key)
-        if version is None:
-            cache.add(key, uuid.uuid4().hex, timeout=VERSION_TIMEOUT_SECONDS)
-            version = cache.get(key)
-    except Exception as error:
-        cache_failed(error, logger=logger, fallback="topic matching runs without its cache")
-        return None
-    return version
+    def topic_instance(self, index: int) -> Topic:
+        """A fresh Topic (with its Category) from the cached row: current for this version, and not shared
+        with other callers, who may change it."""
+        db = router.db_for_read(Topic)
+        topic = Topic.from_db(db, self.topic_fields, self.rows[index])
+        category_row = self.category_rows[self.category_ids[index]]
+        topic.category = Category.from_db(db, self.category_fields, category_row)
+        topic._state.adding = False
+        return topic
 
 
 class ChoicesCache:
-    """Per-process prepared choices, one version per organization, least recently used evicted first."""
+    """Per-process prepared choices, keyed by organization and catalog version, least recently used out."""
 
     def __init__(self) -> None:
         self._entries: OrderedDict[str, _Prepared] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, organization_id: str, *, fresh: bool = False) -> _Prepared:
-        version = _current_version(organization_id)
-        if version is None:  # no shared cache: no way to know when to rebuild, so do not keep it
-            return _Prepared.build(organization_id, "")
+    def get(self, organization_id: str) -> _Prepared:
+        version = catalog_version(organization_id=organization_id)
         with self._lock:
             entry = self._entries.get(organization_id)
-            if (
-                entry is not None
-                and not fresh
-                and entry.version == version
-                and time.monotonic() - entry.built_at < MAX_AGE_SECONDS
-            ):
+            if entry is not None and entry.version == version and version:
                 self._entries.move_to_end(organization_id)
                 return entry
         # Built outside the lock: two threads may both build once, which is cheaper than serialising.
+        # Rows read after the version are at least as new as it (read committed), never older. Inside a
+        # transaction that wrote topics, the version is that transaction's own random one: if it rolls
+        # back, the version reverts and this entry's version is never seen again.
         entry = _Prepared.build(organization_id, version)
-        with self._lock:
-            self._entries[organization_id] = entry
-            self._entries.move_to_end(organization_id)
-            # The entry just stored stays even when it alone is over the topic budget.
-            while len(self._entries) > 1 and (
-                len(self._entries) > MAX_CACHED_ORGANIZATIONS
-                or sum(len(e.ids) for e in self._entries.values()) > MAX_CACHED_TOPICS
-            ):
-                self._entries.popitem(last=False)
+        if version:  # "" (an organization without any catalog write yet) is not a version
+            with self._lock:
+                self._entries[organization_id] = entry
+                self._entries.move_to_end(organization_id)
+                while len(self._entries) > MAX_CACHED_ORGANIZATIONS:
+                    self._entries.popitem(last=False)
         return entry
 
 
@@ -218,48 +434,518 @@ _choices = ChoicesCache()
 # --- Scoring ------------------------------------------------------------------------------------------
 
 
-def _ranked(prepared: _Prepared, wanted: str) -> list[tuple[int, float]]:
-    """The closest topics as (index, score), best first, ties by name; at most MAX_CANDIDATES."""
-    best: dict[int, float] = {}
-    wanted_sorted = _sorted_words(wanted)
-    # The top few of each pass are enough: a topic missing from a pass's top few is beaten there by
-    # that many others, which then rank above it overall too. processor=None: both sides are normalised.
-    for query, choices in (
-        (wanted, prepared.plain),
-        (wanted_sorted, prepared.plain_sorted),
-        (wanted_sorted, prepared.qualified_sorted),
-    ):
-        for _choice, score, index in process.extract(
-            query,
-            choices,
+@dataclass
+class _Score:
+    """How well one entry explains the query."""
+
+    entry: int
+    name_sims: list[float]  # per query word: best match with the entry's own (non-category) name words
+    any_sims: list[float]  # per query word: best match with any of its words, category included
+    covered: float = 0.0  # weight of the entry's name words the query matched
+    precision: float = 0.0
+    recall: float = 0.0
+    score: float = 0.0
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What a lookup decided, and why. ``topic`` is set when resolved; ``outcome`` is "resolved",
+    "not_found", "ambiguous" or "archived"."""
+
+    outcome: str
+    rule: str
+    score: float | None
+    topic: int | None
+    candidates: list[tuple[int, float]]
+    archived: int | None = None
+    prepared: _Prepared | None = None
+
+
+def _query_words(query: str) -> tuple[list[str], list[str]]:
+    found = words(query)[:MAX_QUERY_WORDS]
+    return found, [stem(w) for w in found]
+
+
+def _word_matches(prepared: _Prepared, word: str, canonical: str) -> dict[str, float]:
+    """Vocabulary stems this query word may mean, with a similarity in [0, 1]."""
+    matches: dict[str, float] = {}
+
+    def note(vocabulary_word: str, similarity: float) -> None:
+        if similarity > matches.get(vocabulary_word, 0.0):
+            matches[vocabulary_word] = similarity
+
+    if word in prepared.known:
+        note(word, 1.0 if word == canonical or stem(canonical) == canonical else STEM_SIM)
+        if canonical != word and canonical in prepared.known:
+            note(canonical, 1.0)
+    elif canonical in prepared.known:
+        note(canonical, 1.0)
+    elif word in prepared.postings:  # two words of a name written as one ("oncall" for "On-call")
+        note(word, 1.0)
+    # German written without umlauts: "koeln" for "köln" (folded to "koln").
+    plain = _UMLAUT_SPELLING.sub(lambda m: m.group(0)[0], canonical) if canonical.isalpha() else canonical
+    if plain != canonical and stem(plain) in prepared.known:
+        note(stem(plain), STEM_SIM)
+    for expansion in _EXPANSIONS.get(canonical, ()):
+        expanded = stem(expansion)
+        if expanded in prepared.known:
+            note(expanded, ABBREVIATION_SIM)
+        for match, similarity in _prefix_matches(prepared, expanded).items():
+            note(match, similarity * ABBREVIATION_SIM)
+    if not word.isalpha():
+        return matches
+    for match, similarity in _prefix_matches(prepared, word).items():
+        note(match, similarity)
+    if len(word) >= MIN_FUZZY_LENGTH:
+        for match, ratio, _index in process.extract(
+            word,
+            prepared.vocabulary,
             scorer=fuzz.ratio,
             processor=None,
-            limit=MAX_CANDIDATES,
-            score_cutoff=CANDIDATE_FLOOR,
+            limit=8,
+            score_cutoff=FUZZY_WORD_RATIO,
         ):
-            if score > best.get(index, 0.0):
-                best[index] = score
-    if len(wanted) >= MIN_PARTIAL_LENGTH:
-        words = wanted.split()
-        covering = set.intersection(*(prepared.topics_with_word(w, name_only=False) for w in words))
-        if covering:
-            # At least one query word must name the topic itself: "Client Work" alone names a category.
-            naming = set().union(*(prepared.topics_with_word(w, name_only=True) for w in words))
-            for index in covering & naming:
-                if best.get(index, 0.0) < PARTIAL_SCORE:
-                    best[index] = PARTIAL_SCORE
-    return heapq.nsmallest(MAX_CANDIDATES, best.items(), key=lambda item: (-item[1], item[0]))
+            if len(match) >= MIN_FUZZY_LENGTH and match.isalpha():
+                note(match, ratio / 100)
+    return matches
 
 
-def _candidates(prepared: _Prepared, ranked: list[tuple[int, float]]) -> list[dict[str, object]]:
+def _prefix_matches(prepared: _Prepared, word: str) -> dict[str, float]:
+    """Words the query word begins ("redes" → "redesign"), and name words that begin it."""
+    found: dict[str, float] = {}
+    if len(word) >= MIN_PREFIX_LENGTH:
+        position = bisect.bisect_left(prepared.vocabulary, word)
+        while position < len(prepared.vocabulary) and prepared.vocabulary[position].startswith(word):
+            candidate = prepared.vocabulary[position]
+            if candidate != word and candidate.isalpha():
+                found[candidate] = PREFIX_SIM
+            position += 1
+    for length in range(MIN_PREFIX_LENGTH + 1, len(word)):
+        shorter = word[:length]
+        if shorter in prepared.known and shorter.isalpha():
+            found[shorter] = max(found.get(shorter, 0.0), NAME_PREFIX_SIM)
+    return found
+
+
+def _scores(
+    prepared: _Prepared, stems: list[str], canonicals: list[str], *, prune: bool = True
+) -> tuple[dict[int, _Score], list[float]]:
+    """The entries that could explain the query, scored; and the query words' weights.
+
+    Words are taken heaviest first, and only while the weight already taken is at most
+    ``1 - MIN_PRECISION`` of the total may a word bring in entries not seen yet: an entry matching none
+    of those words cannot reach MIN_PRECISION (the usual "max score" pruning of search engines). Later
+    words only add to entries already in. This keeps a lookup fast when common words match thousands.
+    ``prune=False`` brings every entry in, for the candidates of a refusal.
+    """
+    count = len(stems)
+    matches = [
+        _word_matches(prepared, word, canonical) for word, canonical in zip(stems, canonicals, strict=True)
+    ]
+    weights: list[float] = []
+    initials: list[set[tuple[int, int, int]]] = []
+    for word, canonical, found in zip(stems, canonicals, matches, strict=True):
+        runs: set[tuple[int, int, int]] = set()
+        if word in STOP_WORDS:
+            weight = STOP_WEIGHT
+        elif found:
+            weight = max(prepared.idf.get(m, STOP_WEIGHT) for m in found)
+        else:
+            weight = prepared.unknown_weight
+            if 2 <= len(canonical) <= 6:
+                # An unknown word that spells the initials of consecutive name words ("m2", "Master 2").
+                runs = prepared.initials.get(canonical, set())
+                for number, start, end in runs:
+                    entry = prepared.entries[number]
+                    weight = min(weight, sum(prepared.idf[w] for w in entry.stems[start:end]))
+        weights.append(weight)
+        initials.append(runs)
+    # Split words: two query words written as one word of a name ("back end" for "Backend").
+    joined_at = [i for i in range(count - 1) if stems[i] + stems[i + 1] in prepared.postings]
+    for i in joined_at:
+        share = prepared.idf.get(stems[i] + stems[i + 1], prepared.unknown_weight) / 2
+        for at in (i, i + 1):
+            if weights[at] == prepared.unknown_weight:
+                weights[at] = share
+
+    scores: dict[int, _Score] = {}
+    contributions: dict[int, dict[int, float]] = {}  # entry -> query word -> name weight it covered
+
+    def add(number: int, position: int, role: int, weight: float, similarity: float, span: int) -> None:
+        score = scores.get(number)
+        if score is None:
+            score = scores[number] = _Score(number, [0.0] * count, [0.0] * count)
+        for at in range(position, position + span):
+            if similarity > score.any_sims[at]:
+                score.any_sims[at] = similarity
+            if role == NAME and similarity > score.name_sims[at]:
+                score.name_sims[at] = similarity
+        covered = contributions.setdefault(number, {})
+        covered[position] = max(covered.get(position, 0.0), similarity * weight)
+
+    def credit(position: int, word: str, similarity: float, *, introduce: bool, span: int = 1) -> None:
+        postings = prepared.postings.get(word, ())
+        if introduce:
+            for number, role, weight in postings:
+                add(number, position, role, weight, similarity, span)
+        elif len(scores) < len(postings):
+            by_entry = prepared.posting_map(word)
+            for number in list(scores):
+                hit = by_entry.get(number)
+                if hit is not None:
+                    add(number, position, hit[0], hit[1], similarity, span)
+        else:
+            for number, role, weight in postings:
+                if number in scores:
+                    add(number, position, role, weight, similarity, span)
+
+    total = sum(weights) or 1.0
+    budget = (1 - MIN_PRECISION) * total + 1e-9
+    taken = 0.0
+    introducing: set[int] = set()
+    for position in sorted(range(count), key=lambda i: -weights[i]):
+        introduce = taken <= budget or not prune
+        if introduce:
+            introducing.add(position)
+        for word, similarity in matches[position].items():
+            credit(position, word, similarity, introduce=introduce)
+        for number, start, end in initials[position]:
+            if introduce or number in scores:
+                entry = prepared.entries[number]
+                weight = sum(prepared.idf[w] for w in entry.stems[start:end])
+                add(number, position, NAME, weight, INITIALS_SIM, 1)
+        taken += weights[position]
+    for i in joined_at:
+        introduce = i in introducing or i + 1 in introducing
+        credit(i, stems[i] + stems[i + 1], 1.0, introduce=introduce, span=2)
+
+    categorised = [
+        (i, {w: sim for w, sim in found.items() if w in prepared.category_index})
+        for i, found in enumerate(matches)
+    ]
+    categorised = [(i, found) for i, found in categorised if found]
+    for number, score in scores.items():
+        entry = prepared.entries[number]
+        if categorised:
+            category = prepared.category_stems[prepared.category_ids[entry.topic]]
+            for position, found in categorised:
+                similarity = max((sim for w, sim in found.items() if w in category), default=0.0)
+                if similarity > score.any_sims[position]:
+                    score.any_sims[position] = similarity
+        score.covered = min(sum(contributions.get(number, {}).values()), entry.weight)
+        score.precision = sum(w * s for w, s in zip(weights, score.any_sims, strict=True)) / total
+        score.recall = score.covered / entry.weight
+        score.score = 100 * (score.precision + score.recall) / 2
+    return scores, weights
+
+
+# --- Decision -----------------------------------------------------------------------------------------
+
+
+def _best_per_topic(prepared: _Prepared, scores: dict[int, _Score]) -> list[_Score]:
+    """Each topic's best entry, best first (ties by name, then id)."""
+    best: dict[int, _Score] = {}
+    for score in scores.values():
+        topic = prepared.entries[score.entry].topic
+        if topic not in best or score.score > best[topic].score:
+            best[topic] = score
+    return sorted(
+        best.values(),
+        key=lambda s: (-s.score, prepared.folded_names[prepared.entries[s.entry].topic], s.entry),
+    )
+
+
+def _live_candidates(prepared: _Prepared, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    seen: set[int] = set()
+    out = []
+    for topic, score in ranked:
+        if topic in seen or prepared.archived[topic] or score < CANDIDATE_FLOOR:
+            continue
+        seen.add(topic)
+        out.append((topic, round(score, 1)))
+        if len(out) == MAX_CANDIDATES:
+            break
+    return out
+
+
+def _candidates_from(prepared: _Prepared, ranked: list[_Score]) -> list[tuple[int, float]]:
+    return _live_candidates(prepared, [(prepared.entries[s.entry].topic, s.score) for s in ranked])
+
+
+def _decided(prepared: _Prepared, topic: int, rule: str, score: float, **kwargs: Any) -> Resolution:
+    if prepared.archived[topic]:
+        return Resolution("archived", rule, score, None, kwargs.get("candidates", []), archived=topic)
+    return Resolution("resolved", rule, score, topic, [], prepared=prepared)
+
+
+def _refused(outcome: str, rule: str, candidates: list[tuple[int, float]]) -> Resolution:
+    return Resolution(outcome, rule, None, None, candidates)
+
+
+def _exact(prepared: _Prepared, query: str, stems: list[str]) -> Resolution | None:
+    hits: set[int] = set()
+    for key in (_key(stems), _key(sorted(stems)), "".join(stems)):
+        hits |= prepared.exact.get(key, set())
+    if not hits:
+        return None
+    topics = sorted({prepared.entries[n].topic for n in hits})
+    live = [t for t in topics if not prepared.archived[t]]
+    if len(live) == 1:
+        return _decided(prepared, live[0], "exact", 100.0)
+    if not live:
+        return _decided(prepared, topics[0], "exact", 100.0) if len(topics) == 1 else None
+    # "Front-end" and "Front End" fold alike; the name typed exactly (ignoring case) settles it.
+    typed = [t for t in live if prepared.names[t].casefold() == query.strip().casefold()]
+    if len(typed) == 1:
+        return _decided(prepared, typed[0], "exact", 100.0)
+    return _refused("ambiguous", "exact", [(t, 100.0) for t in live[:MAX_CANDIDATES]])
+
+
+def _initials(prepared: _Prepared, canonicals: list[str], stems: list[str]) -> Resolution | None:
+    """One word that is no word of the organization but the initials of consecutive words of a name."""
+    if len(canonicals) != 1 or stems[0] in prepared.known or not 2 <= len(canonicals[0]) <= 6:
+        return None
+    runs = prepared.initials.get(canonicals[0], set())
+    topics = sorted({prepared.entries[number].topic for number, _s, _e in runs})
+    if len(topics) == 1:
+        # The run must be the name's distinctive part: not only words its category repeats.
+        number, start, end = next(iter(runs))
+        entry = prepared.entries[number]
+        category = prepared.category_stems[prepared.category_ids[entry.topic]]
+        if any(word not in category and word not in STOP_WORDS for word in entry.stems[start:end]):
+            return _decided(prepared, topics[0], "initials", 100 * INITIALS_SIM)
+    if len(topics) > 1:
+        return _refused("ambiguous", "initials", _live_candidates(prepared, [(t, 90.0) for t in topics]))
+    return None
+
+
+def _name_in_query(prepared: _Prepared, stems: list[str], canonicals: list[str]) -> Resolution | None:
+    """A whole name or alias inside a longer query; the longest wins, unrelated ones tie."""
+    spans: list[tuple[int, int, int]] = []  # (start, end, entry)
+    for start in range(len(stems)):
+        for end in range(start + 1, min(len(stems), start + MAX_NAME_WORDS_IN_QUERY) + 1):
+            if end - start == len(stems) or all(w in STOP_WORDS for w in stems[start:end]):
+                continue
+            spans.extend(
+                (start, end, number) for number in prepared.names_in_query.get(_key(stems[start:end]), ())
+            )
+    if not spans:
+        return None
+    maximal = [
+        (start, end, number)
+        for start, end, number in spans
+        if not any(s <= start and end <= e and (e - s) > (end - start) for s, e, _n in spans)
+    ]
+    topics = sorted({prepared.entries[number].topic for _s, _e, number in maximal})
+    if len(topics) > 1:
+        return _refused("ambiguous", "name-in-query", _live_candidates(prepared, [(t, 90.0) for t in topics]))
+    topic = topics[0]
+    entry = prepared.entries[maximal[0][2]]
+    # A longer name holding this one whose every word the query also has, not side by side
+    # ("contoso api version 2" names "Contoso API v2", not "Contoso API").
+    found = set(entry.stems)
+    extra = sorted(set(stems) - found - STOP_WORDS)
+    longer = [
+        prepared.entries[number]
+        for chosen in _subsets(extra, minimum=1)
+        for number in prepared.word_sets.get(frozenset(found | chosen), ())
+    ]
+    if longer:
+        most = max(len(set(e.stems)) for e in longer)
+        longest = {e.topic for e in longer if len(set(e.stems)) == most}
+        if len(longest) > 1:
+            ranked = [(t, 90.0) for t in sorted(longest)]
+            return _refused("ambiguous", "name-in-query", _live_candidates(prepared, ranked))
+        entry = next(e for e in longer if len(set(e.stems)) == most)
+        topic = entry.topic
+    rest = {
+        (word, canonical)
+        for word, canonical in zip(stems, canonicals, strict=True)
+        if word not in entry.stems and word not in STOP_WORDS
+    }
+    rest_words = {word for word, _canonical in rest}
+    rest_canonicals = {canonical for _word, canonical in rest}
+    own_category = prepared.category_words[prepared.category_ids[topic]]
+    # Another client's (category's) word in the rest, as written: the name may be that client's topic.
+    for category_id, category in prepared.category_words.items():
+        if category_id == prepared.category_ids[topic] or not (category - own_category) & rest_canonicals:
+            continue
+        others = [(t, 50.0) for t in prepared.category_topics.get(category_id, [])]
+        return _refused("not_found", "name-in-query", _live_candidates(prepared, [(topic, 95.0), *others]))
+    # Most of another topic's name in the rest: the query may be about that one.
+    others = {number for word in rest_words for number, _role, _w in prepared.postings.get(word, ())}
+    for number in sorted(others):
+        other_entry = prepared.entries[number]
+        if other_entry.topic == topic:
+            continue
+        share = sum(prepared.idf[w] for w in set(other_entry.stems) if w in rest_words) / other_entry.weight
+        if share > OTHER_NAME_SHARE:
+            ranked = [(topic, 95.0), (other_entry.topic, 100 * share)]
+            return _refused("ambiguous", "name-in-query", _live_candidates(prepared, ranked))
+    return _decided(prepared, topic, "name-in-query", 95.0)
+
+
+def _near_name(
+    prepared: _Prepared, query_plain: str, stems: list[str], ranked: list[_Score]
+) -> Resolution | None:
+    """The whole query as a near spelling of one of the closest names ("Contoso Suport Portal"). Every
+    query word must still match a word of that topic: "contoso mobile api" is no typo of "…Mobile App"."""
+    meaningful = [i for i, w in enumerate(stems) if w not in STOP_WORDS]
+    ratios: list[tuple[float, int]] = []
+    for score in ranked[:10]:
+        entry = prepared.entries[score.entry]
+        category = normalise(prepared.categories[entry.topic])
+        best = max(fuzz.ratio(query_plain, entry.plain), fuzz.ratio(query_plain, f"{category} {entry.plain}"))
+        ratios.append((best if all(score.any_sims[i] > 0 for i in meaningful) else 0.0, entry.topic))
+    ratios.sort(key=lambda item: -item[0])
+    if not ratios or ratios[0][0] < NEAR_NAME_RATIO:
+        return None
+    best_ratio, topic = ratios[0]
+    rivals = [r for r, t in ratios[1:] if t != topic]
+    if rivals and best_ratio - rivals[0] < NEAR_NAME_MARGIN:
+        return None
+    return _decided(prepared, topic, "near-name", best_ratio)
+
+
+def _distinguished(winner: _Score, rival: _Score) -> bool:
+    """Whether some query word matches the winner's own name clearly better than the rival's."""
+    return any(w - r >= DISTINCT_EVIDENCE for w, r in zip(winner.name_sims, rival.name_sims, strict=True))
+
+
+def _subsets(words: list[str], *, minimum: int) -> list[frozenset[str]]:
+    """Every combination of at least ``minimum`` of the (first MAX_SUBSET_WORDS) words."""
+    words = words[:MAX_SUBSET_WORDS]
+    return [
+        frozenset(combination)
+        for size in range(minimum, len(words) + 1)
+        for combination in itertools.combinations(words, size)
+    ]
+
+
+def _another_client_fully_named(prepared: _Prepared, winner: int, stems: list[str]) -> bool:
+    """The query does not name the winner's category (client), and it names every word that another
+    category's topic has of its own: "mobile app" may be Proseware Mobile as well as Contoso Mobile App."""
+    query = set(stems)
+    if prepared.category_stems[prepared.category_ids[winner]] & query:
+        return False
+    for chosen in _subsets(sorted(query - STOP_WORDS), minimum=1):
+        for number in prepared.own_word_sets.get(chosen, ()):
+            entry = prepared.entries[number]
+            same_category = prepared.category_ids[entry.topic] == prepared.category_ids[winner]
+            if entry.topic != winner and not same_category and not prepared.archived[entry.topic]:
+                return True
+    return False
+
+
+def _category_only(prepared: _Prepared, stems: list[str], ranked: list[_Score]) -> Resolution | None:
+    """Every meaningful query word is a word of one category, and no topic's own: ambiguous among its
+    topics ("contoso", "meetings")."""
+    meaningful = [i for i, w in enumerate(stems) if w not in STOP_WORDS]
+    if not meaningful or any(max(s.name_sims[i] for s in ranked) >= 1.0 for i in meaningful if ranked):
+        return None
+    categories = {
+        category_id
+        for category_id, category in prepared.category_stems.items()
+        if all(stems[i] in category for i in meaningful)
+    }
+    if len(categories) != 1:
+        return None
+    (category_id,) = categories
+    topics = prepared.category_topics.get(category_id, [])
+    scored = {prepared.entries[s.entry].topic: s.score for s in ranked}
+    ranked_topics = sorted(topics, key=lambda t: (-scored.get(t, 0.0), prepared.names[t].casefold()))
+    candidates = _live_candidates(
+        prepared, [(t, max(scored.get(t, 0.0), CANDIDATE_FLOOR)) for t in ranked_topics]
+    )
+    return _refused("ambiguous", "category-only", candidates)
+
+
+def _decide(prepared: _Prepared, query: str) -> Resolution:
+    stripped = query.strip()
+    lowered = stripped.lower()
+    if lowered in prepared.by_id and not prepared.archived[prepared.by_id[lowered]]:
+        return Resolution("resolved", "id", 100.0, prepared.by_id[lowered], [], prepared=prepared)
+    if len(query) > MAX_QUERY_LENGTH or _TOPIC_ID.match(lowered):
+        return _refused("not_found", "id" if _TOPIC_ID.match(lowered) else "too-long", [])
+    canonicals, stems = _query_words(query)
+    if not stems:
+        return _refused("not_found", "empty", [])
+    exact = _exact(prepared, query, stems)
+    if exact is not None:
+        return exact
+    initials = _initials(prepared, canonicals, stems)
+    if initials is not None:
+        return initials
+    scores, _weights = _scores(prepared, stems, canonicals)
+    ranked = _best_per_topic(prepared, scores)
+    inside = _name_in_query(prepared, stems, canonicals)
+    if inside is not None:
+        return inside
+    near = _near_name(prepared, " ".join(canonicals), stems, ranked)
+    if near is not None:
+        return near
+    category_only = _category_only(prepared, stems, ranked)
+    if category_only is not None:
+        return category_only
+
+    def refused(outcome: str) -> Resolution:
+        # The pruned scores hold only topics that could win; a refusal offers the closest of all.
+        everything, _weights = _scores(prepared, stems, canonicals, prune=False)
+        ranked_all = [
+            (prepared.entries[s.entry].topic, s.score) for s in _best_per_topic(prepared, everything)
+        ]
+        # A client (category) the query names offers its topics too: "northwind weekly call".
+        named = {c for word in stems if word not in STOP_WORDS for c in prepared.category_index.get(word, ())}
+        for category_id in sorted(named):
+            ranked_all += [(t, CANDIDATE_FLOOR) for t in prepared.category_topics.get(category_id, [])]
+        return _refused(outcome, "tokens", _live_candidates(prepared, ranked_all))
+
+    eligible = [s for s in ranked if s.precision >= MIN_PRECISION and any(sim > 0 for sim in s.name_sims)]
+    if not eligible or eligible[0].score < ACCEPT_SCORE:
+        return refused("not_found")
+    winner = eligible[0]
+    winner_topic = prepared.entries[winner.entry].topic
+    for rival in ranked:
+        if rival is winner or rival.score < RIVAL_SCORE:
+            continue
+        if not _distinguished(winner, rival):
+            return refused("ambiguous")
+    if _another_client_fully_named(prepared, winner_topic, stems):
+        return refused("ambiguous")
+    return _decided(
+        prepared, winner_topic, "tokens", winner.score, candidates=_candidates_from(prepared, ranked)
+    )
+
+
+# --- Entry points -------------------------------------------------------------------------------------
+
+
+def topic_resolution(*, organization: Organization, query: str) -> Resolution:
+    """What ``topic_resolve`` would decide for ``query``, with the rule and the candidates; writes nothing."""
+    prepared = _choices.get(organization.pk)
+    resolution = _decide(prepared, query)
+    return Resolution(
+        resolution.outcome,
+        resolution.rule,
+        resolution.score,
+        resolution.topic,
+        resolution.candidates,
+        resolution.archived,
+        prepared,
+    )
+
+
+def candidates_payload(resolution: Resolution) -> list[dict[str, object]]:
+    prepared = resolution.prepared
+    assert prepared is not None
     return [
         {
-            "id": prepared.ids[index],
-            "name": prepared.names[index],
-            "category": prepared.categories[index],
-            "score": round(score, 1),
+            "id": prepared.ids[topic],
+            "name": prepared.names[topic],
+            "category": prepared.categories[topic],
+            "score": score,
         }
-        for index, score in ranked
+        for topic, score in resolution.candidates
     ]
 
 
@@ -268,65 +954,44 @@ def _shown(query: str) -> str:
     return query if len(query) <= 100 else query[:100] + "…"
 
 
-def _not_found(query: str, candidates: list[dict[str, object]]) -> NotFound:
+def resolution_error(resolution: Resolution, query: str) -> NotFound | Conflict:
+    """The refusal a start would answer with (the spec's error envelope, candidates in details)."""
+    candidates = candidates_payload(resolution)
+    if resolution.outcome == "ambiguous":
+        return Conflict(
+            f"'{_shown(query)}' matches several topics; use an id or a more precise name.",
+            code="TOPIC_AMBIGUOUS",
+            details={"candidates": candidates},
+        )
+    if resolution.outcome == "archived":
+        prepared = resolution.prepared
+        assert prepared is not None and resolution.archived is not None
+        topic = resolution.archived
+        return NotFound(
+            f"The topic '{prepared.names[topic]}' is archived; ask an admin to unarchive it or pick another.",
+            code="TOPIC_NOT_FOUND",
+            details={
+                "candidates": candidates,
+                "archived": {
+                    "id": prepared.ids[topic],
+                    "name": prepared.names[topic],
+                    "category": prepared.categories[topic],
+                },
+            },
+        )
     return NotFound(
         f"No topic matches '{_shown(query)}'.", code="TOPIC_NOT_FOUND", details={"candidates": candidates}
     )
 
 
-def _ambiguous(query: str, candidates: list[dict[str, object]]) -> Conflict:
-    return Conflict(
-        f"'{_shown(query)}' matches several topics; use an id or a more precise name.",
-        code="TOPIC_AMBIGUOUS",
-        details={"candidates": candidates},
-    )
-
-
-def _choose(prepared: _Prepared, query: str) -> int:
-    """The index of the designated topic, or raise NotFound / Conflict."""
-    stripped = query.strip()
-    if stripped.lower() in prepared.by_id:
-        return prepared.by_id[stripped.lower()]
-    wanted = normalise(query)
-    if not wanted or len(wanted) > MAX_QUERY_LENGTH:
-        raise _not_found(query, [])
-    exact = prepared.exact.get(wanted, [])
-    if len(exact) == 1:
-        return exact[0]
-    if exact:
-        # "Front-end" and "Front End" normalise alike; the name typed exactly (ignoring case) settles it.
-        typed = [i for i in exact if prepared.names[i].casefold() == stripped.casefold()]
-        if len(typed) == 1:
-            return typed[0]
-        ranked = [(i, 100.0) for i in exact[:MAX_CANDIDATES]]
-        raise _ambiguous(query, _candidates(prepared, ranked))
-    if _TOPIC_ID.match(stripped.lower()):
-        raise _not_found(query, [])
-
-    ranked = _ranked(prepared, wanted)
-    if not ranked or ranked[0][1] < ACCEPT_SCORE:
-        raise _not_found(query, _candidates(prepared, ranked))
-    if len(ranked) > 1 and ranked[0][1] - ranked[1][1] <= AMBIGUITY_MARGIN:
-        raise _ambiguous(query, _candidates(prepared, ranked))
-    return ranked[0][0]
-
-
 def topic_resolve(*, organization: Organization, query: str) -> Topic:
-    """The unarchived topic of ``organization`` that ``query`` (an id or a name) designates.
+    """The unarchived topic of ``organization`` that ``query`` (an id, a name or an alias) designates.
 
-    Returned with ``category`` loaded. Raises NotFound (TOPIC_NOT_FOUND) or Conflict (TOPIC_AMBIGUOUS)
-    with ``details["candidates"]``.
+    Returned with ``category`` loaded. Raises NotFound (TOPIC_NOT_FOUND, also for an archived topic's
+    name, with ``details["archived"]``) or Conflict (TOPIC_AMBIGUOUS), with ``details["candidates"]``.
     """
-    for fresh in (False, True):
-        prepared = _choices.get(organization.pk, fresh=fresh)
-        chosen_id = prepared.ids[_choose(prepared, query)]
-        topic = (
-            Topic.objects.select_related("category")
-            .filter(organization=organization, archived=False, pk=chosen_id)
-            .first()
-        )
-        if topic is not None:
-            return topic
-        # The cached choice was deleted, archived or moved by a write that sent no signal: rebuild once.
-        topic_choices_invalidate(organization_id=organization.pk)
-    raise _not_found(query, [])
+    resolution = topic_resolution(organization=organization, query=query)
+    if resolution.topic is None:
+        raise resolution_error(resolution, query)
+    assert resolution.prepared is not None
+    return resolution.prepared.topic_instance(resolution.topic)

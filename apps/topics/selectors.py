@@ -9,7 +9,9 @@ from django.db.models import Max
 from apps.clocked_times.models import ClockedTime
 from apps.core.actor import Actor
 from apps.core.errors import NotFound
-from apps.topics.models import Category, Topic
+from apps.organizations.models import Organization
+from apps.topics.models import Category, Topic, TopicRepository
+from apps.topics.repositories import RepositoryChoice, repository_choose
 
 RECENT_TOPICS = 5
 
@@ -83,3 +85,23 @@ def topic_of(*, organization_id: str, topic_id: str) -> Topic:
     if topic is None:
         raise NotFound("Topic not found.", code="TOPIC_NOT_FOUND", details={"topicId": topic_id})
     return topic
+
+
+def topic_repository_choice(
+    *, organization: Organization, repository: str
+) -> RepositoryChoice[TopicRepository]:
+    """Which of the organization's repository bindings decides for ``repository``: one query."""
+    bindings = TopicRepository.objects.filter(organization=organization).select_related("topic__category")
+    return repository_choose([(binding.pattern, binding) for binding in bindings], repository)
+
+
+def topic_resolve_repository(*, organization: Organization, repository: str) -> Topic | None:
+    """The unarchived topic bound to ``repository`` (a name, path or git remote URL), or None.
+
+    Precedence is deterministic: an exact binding beats a glob, then the longer pattern wins; a tie, no
+    binding, or a winner whose topic is archived gives None (never a less specific binding instead).
+    """
+    choice = topic_repository_choice(organization=organization, repository=repository)
+    if choice.winner is None or choice.winner.topic.archived:
+        return None
+    return choice.winner.topic

@@ -14,7 +14,8 @@ from apps.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoin
 class WebhookEndpointForm(forms.ModelForm):
     url = forms.URLField(max_length=2000, assume_scheme="https")
     events = forms.MultipleChoiceField(
-        choices=[(name, name) for name in services.EVENT_NAMES], widget=forms.CheckboxSelectMultiple
+        choices=[(name, name) for name in services.SUBSCRIBABLE_EVENT_NAMES],
+        widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:

@@ -34,8 +34,8 @@ from apps.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoin
 
 logger = logging.getLogger(__name__)
 
-# ClockEye's catalogue minus screenshot.captured (Teeckin takes no screenshots), so integrations written
-# for ClockEye subscribe with the same names.
+# The events Teeckin emits, named as in ClockEye's catalogue so integrations written for it subscribe
+# unchanged. (user.invited is never emitted yet: there is no invitation flow.)
 EVENT_NAMES = (
     "time_entry.created",
     "time_entry.updated",
@@ -49,6 +49,9 @@ EVENT_NAMES = (
     "user.joined",
     "user.removed",
 )
+# What a subscription may name: ClockEye's whole catalogue. screenshot.captured is accepted so a ClockEye
+# integration subscribes unchanged, and never emitted (Teeckin takes no screenshots).
+SUBSCRIBABLE_EVENT_NAMES = (*EVENT_NAMES, "screenshot.captured")
 
 EventData = Mapping[str, Any] | Callable[[], Mapping[str, Any]]
 
@@ -66,7 +69,7 @@ def endpoint_url_check(url: str) -> None:
 
 def _events_check(events: Iterable[str]) -> list[str]:
     events = list(dict.fromkeys(events))
-    unknown = [name for name in events if name not in EVENT_NAMES]
+    unknown = [name for name in events if name not in SUBSCRIBABLE_EVENT_NAMES]
     if unknown or not events:
         message = f"Unknown events: {', '.join(unknown)}." if unknown else "Subscribe to at least one event."
         raise ValidationFailed(message, details={"events": [message]})

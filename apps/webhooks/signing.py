@@ -3,8 +3,9 @@
 Every request carries two signatures made with the endpoint's one secret (``whsec_`` + base64 of 32 random
 bytes, the Standard Webhooks format):
 
-- ``X-Teeckin-Signature: sha256=<hex>``: HMAC-SHA256 of the raw body keyed with the whole secret string
-  as shown (``whsec_…`` included), so ClockEye's verification snippet works unchanged;
+- ``X-Teeckin-Signature: sha256=<hex>`` (and the same value in ``X-Webhook-Signature``): HMAC-SHA256 of
+  the raw body keyed with the whole secret string as shown (``whsec_…`` included), so ClockEye's
+  verification snippet works unchanged;
 - Standard Webhooks ``webhook-id``, ``webhook-timestamp`` and ``webhook-signature: v1,<base64>``: HMAC-SHA256
   of ``id.timestamp.body`` keyed with the base64-decoded secret, so receivers can reject replays with the
   ``standardwebhooks`` libraries.
@@ -23,6 +24,9 @@ from django.utils.crypto import salted_hmac
 
 SECRET_PREFIX = "whsec_"
 SIGNATURE_HEADER = "X-Teeckin-Signature"
+# The same signature under a name that says nothing about Teeckin, for receivers written for another
+# service (ClockEye's) that can be pointed at a header name but not at ours.
+NEUTRAL_SIGNATURE_HEADER = "X-Webhook-Signature"
 _KEY_SALT = "teeckin.webhooks.endpoint-secret"
 
 
@@ -59,6 +63,7 @@ def signature_headers(*, secret: str, message_id: str, timestamp: int, body: byt
     v1 = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
     return {
         SIGNATURE_HEADER: f"sha256={hex_digest}",
+        NEUTRAL_SIGNATURE_HEADER: f"sha256={hex_digest}",
         "webhook-id": message_id,
         "webhook-timestamp": str(timestamp),
         "webhook-signature": f"v1,{v1}",

@@ -46,7 +46,9 @@ def _close_objects(node: Any) -> None:
 
 def _schema_path(route: str) -> str:
     path = "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)
-    if path.startswith("/api/") and not path.startswith(("/api/agent/", "/api/v1/")):
+    if path in published_schema()["paths"]:
+        return path  # published as served: /api/agent/…, /api/v1/…, ClockEye's unversioned paths
+    if path.startswith("/api/"):
         path = "/api/v1/" + path.removeprefix("/api/")  # the unversioned twin of a v1 endpoint
     return path
 

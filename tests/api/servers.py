@@ -31,13 +31,14 @@ def run_database_url() -> str:
 
 
 @contextmanager
-def gunicorn(**env: str) -> Iterator[str]:
-    """Serve teeckin.wsgi with gunicorn on a free port with ``env`` added; yields the base URL."""
+def gunicorn(*options: str, **env: str) -> Iterator[str]:
+    """Serve config.wsgi with gunicorn (and its command-line ``options``) on a free port with ``env``
+    added; yields the base URL."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "teeckin.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1"],
+        [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1", *options],
         cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "teeckin.settings.test", **env},
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", **env},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -12,6 +12,7 @@ from django.utils import timezone
 from apps.clocked_times.models import ClockedTime
 from apps.clocked_times.provenance import Source
 from apps.clocked_times.services import clocked_time_create
+from apps.topics.services import topic_repository_add
 from apps.webhooks.models import WebhookEvent
 from apps.webhooks.services import endpoint_create
 from tests.api.helpers import assert_documented
@@ -219,3 +220,23 @@ def test_a_start_without_topic_or_repository_is_refused_as_before(owner_api, own
         assert response.status_code == 400
         assert response.json()["details"] == {field: ["This field is required."]}
     assert not ClockedTime.objects.exists()
+
+
+def test_a_start_with_a_bound_repository_and_no_topic_lands_on_the_bound_topic(
+    owner_api, owner_agent, topic, research
+):
+    # The binding wins over the agent's default topic; a remote URL finds the binding by its path.
+    owner_agent.agent.default_topic = research
+    owner_agent.agent.save(update_fields=["default_topic"])
+    topic_repository_add(topic=topic, pattern="github.com/acme/alpha")
+    response = owner_api.post(
+        "/api/agent/timer/start",
+        {"source": {"repository": "git@github.com:acme/alpha.git", "session": "s-1"}},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["topic"]["id"] == topic.id
+    unbound = owner_api.post(
+        "/api/agent/timer/start", {"source": {"repository": "acme/other", "session": "s-2"}}, format="json"
+    )
+    assert unbound.status_code == 201 and unbound.json()["topic"]["id"] == research.id

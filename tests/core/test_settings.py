@@ -24,7 +24,7 @@ def test_deploy_check_is_clean_with_production_values():
         "--deploy",
         "--fail-level",
         "WARNING",
-        DJANGO_SETTINGS_MODULE="teeckin.settings.base",
+        DJANGO_SETTINGS_MODULE="config.settings.base",
         DEBUG="0",
         SECRET_KEY="k7Qz-3vN_pL9xR2mW8tY4uE6iO1aS5dF0gH7jK2lZ9xC3vB6nM8qW1eR4tY7uI0oP",
         ALLOWED_HOSTS="teeckin.example.com",
@@ -34,6 +34,6 @@ def test_deploy_check_is_clean_with_production_values():
 
 
 def test_without_debug_a_secret_key_is_required():
-    result = _manage("check", DJANGO_SETTINGS_MODULE="teeckin.settings.base", DEBUG="0", SECRET_KEY="")
+    result = _manage("check", DJANGO_SETTINGS_MODULE="config.settings.base", DEBUG="0", SECRET_KEY="")
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr

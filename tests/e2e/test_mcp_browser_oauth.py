@@ -1,4 +1,4 @@
-"""Claude Code's way in, end to end against a live ASGI server (uvicorn, the real ``teeckin.asgi``).
+"""Claude Code's way in, end to end against a live ASGI server (uvicorn, the real ``config.asgi``).
 
 401 with resource_metadata → both metadata documents → dynamic registration → authorization request with
 S256 → login form → consent form → code at a loopback redirect (a real local HTTP receiver) → token

@@ -99,7 +99,7 @@ def test_a_member_cannot_read_an_endpoint_by_id(teammate, org, url):
     "payload,code",
     [
         ({"events": ["time_entry.started"]}, "VALIDATION_ERROR"),
-        ({"url": "URL", "events": ["screenshot.captured"]}, "VALIDATION_ERROR"),
+        ({"url": "URL", "events": ["time_entry.exploded"]}, "VALIDATION_ERROR"),
         ({"url": "URL", "events": []}, "VALIDATION_ERROR"),
         ({"url": "URL", "events": "time_entry.started"}, "VALIDATION_ERROR"),
         ({"url": "not a url", "events": ["time_entry.started"]}, "WEBHOOK_URL_REFUSED"),

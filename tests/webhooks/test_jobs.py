@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-from teeckin.celery import app
+from config.celery import app
 
 
 def test_every_scheduled_job_is_a_registered_task():

@@ -43,6 +43,8 @@ def test_both_signatures_verify_and_a_tampered_body_fails():
     # ClockEye's snippet: HMAC-SHA256 of the raw body with the secret as given, "sha256=" + hex.
     expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
     assert hmac.compare_digest(headers["X-Teeckin-Signature"], expected)
+    # The same value under the neutral name, for receivers written for ClockEye.
+    assert headers["X-Webhook-Signature"] == headers["X-Teeckin-Signature"]
 
     # Standard Webhooks, checked by the reference library.
     assert Webhook(secret).verify(body, headers)["id"] == "evt-1"

@@ -25,7 +25,7 @@ from werkzeug import Request, Response
 from apps.timer.services import timer_start
 from apps.webhooks.models import WebhookDelivery, WebhookEvent
 from apps.webhooks.services import deliveries_enqueue_due
-from teeckin.celery import app
+from config.celery import app
 from tests.webhooks.conftest import closed_port, wait_until
 
 pytestmark = [

@@ -16,6 +16,7 @@ from apps.clocked_times.provenance import (
     session_clean,
     source_clean,
 )
+from apps.core.api.schema import schema_pattern
 from apps.core.api.serializers import StrictCharField, StrictInput
 from apps.core.errors import ValidationFailed
 
@@ -62,8 +63,7 @@ def _source_char(name: str) -> StrictCharField:
         trim_whitespace=False,
         help_text=_HELP[name],
     )
-    field.schema_pattern = _SOURCE_PATTERNS.get(name, _NO_CONTROL)
-    return field
+    return schema_pattern(field, _SOURCE_PATTERNS.get(name, _NO_CONTROL))
 
 
 class SourceInput(StrictInput):

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -22,11 +22,13 @@ from apps.clocked_times.api.serializers import (
     ClockedTimeUpdateInput,
 )
 from apps.clocked_times.models import ClockedTime
+from apps.clocked_times.selectors import entries_started_between
 from apps.core.actor import Actor
 from apps.core.api.base import ApiView
 from apps.core.api.pagination import page_body, paginate
 from apps.core.api.schema import READ_ERRORS, WRITE_ERRORS, responses
 from apps.core.errors import NotFound
+from apps.core.names import name_key
 from apps.tags.services import tags_get_or_create
 from apps.topics.matching import topic_resolve
 from apps.topics.selectors import topic_of
@@ -93,23 +95,19 @@ class ClockedTimeListView(ApiView):
     )
     def get(self, request: Request) -> Response:
         actor = self.actor(request)
-        filters = self.query(request)
+        filters = self.query_data(request)
         entries = _entries(actor)
         if "topic_id" in filters:
             entries = entries.filter(topic_id=filters["topic_id"])
         if "tag" in filters:
-            entries = entries.filter(tags__name__iexact=filters["tag"])
+            entries = entries.filter(tags__name_key=name_key(filters["tag"]))
         if "session" in filters:
             entries = entries.filter(session=filters["session"])
         if "repository" in filters:
             entries = entries.filter(source_repository=filters["repository"])
-        if "start_date" in filters:
-            entries = entries.filter(
-                start_time__gte=datetime.combine(filters["start_date"], time.min, tzinfo=UTC)
-            )
-        if "end_date" in filters:
-            day_after = datetime.combine(filters["end_date"], time.min, tzinfo=UTC) + timedelta(days=1)
-            entries = entries.filter(start_time__lt=day_after)
+        entries = entries_started_between(
+            entries, start_date=filters.get("start_date"), end_date=filters.get("end_date")
+        )
         page = paginate(
             entries.order_by("-start_time", "-id"), page=filters["page"], page_size=filters["page_size"]
         )

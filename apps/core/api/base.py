@@ -26,7 +26,10 @@ class StrictQueryMixin:
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # type: ignore[misc]  # credentials are checked first
-        serializer = self.query_serializers.get(request.method.lower())
+        method = request.method.lower()
+        if method not in self.http_method_names or not hasattr(self, method):  # type: ignore[attr-defined]
+            return  # a method the view does not have: its 405 comes first
+        serializer = self.query_serializers.get(method)
         allowed = set(serializer().fields) if serializer else set()
         unknown = sorted(set(request.query_params) - allowed)
         if unknown:
@@ -34,7 +37,7 @@ class StrictQueryMixin:
                 {name: ["Unknown parameter."] for name in unknown}, code="unknown_parameter"
             )
 
-    def query(self, request: Request) -> dict[str, Any]:
+    def query_data(self, request: Request) -> dict[str, Any]:
         """The method's query parameters, validated (400 in the envelope when they are not)."""
         # A plain dict, not the QueryDict: DRF reads "?topic_id=" from a QueryDict as "not given", and an
         # empty filter must be refused as blank rather than silently list everything.

@@ -47,7 +47,8 @@ def responses(ok: dict[int, Any], *errors: int) -> dict[int, Any]:
 
 
 def schema_preprocess(endpoints: list[tuple[str, str, str, Any]], **kwargs: Any) -> list:
-    """Publish the stable surface: /api/v1/…, the simple /api/agent/… endpoints and OAuth's /api/oauth/….
+    """Publish the stable surface: /api/v1/…, the simple /api/agent/… endpoints and OAuth's /api/oauth/…,
+    plus views that exist only unversioned and say so (``schema_publish_unversioned``, e.g. ClockEye's paths).
 
     The full endpoints are also served unversioned (/api/timer/start, as the spec shows); they are the
     same views, so documenting them twice would only duplicate every operation.
@@ -56,6 +57,7 @@ def schema_preprocess(endpoints: list[tuple[str, str, str, Any]], **kwargs: Any)
         endpoint
         for endpoint in endpoints
         if endpoint[0].startswith(("/api/v1/", "/api/agent/", "/api/oauth/"))
+        or getattr(getattr(endpoint[3], "cls", None), "schema_publish_unversioned", False)
     ]
 
 
@@ -85,6 +87,15 @@ _PY_WHITESPACE = (
 )
 _NO_NUL = "^[^\\u0000]*$"
 _NOT_BLANK = f"^[^\\u0000]*[^\\u0000{_PY_WHITESPACE}][^\\u0000]*$"
+# One word: no whitespace at all (Python's), no NUL.
+ONE_WORD_PATTERN = f"^[^\\u0000{_PY_WHITESPACE}]+$"
+
+
+def schema_pattern(field: serializers.CharField, pattern: str) -> serializers.CharField:
+    """``field``, publishing ``pattern`` (JSON Schema regex syntax): the characters its validation
+    accepts, when that is stricter than a CharField's (StrictInputExtension reads it)."""
+    field.schema_pattern = pattern  # type: ignore[attr-defined]
+    return field
 
 
 class StrictInputExtension(OpenApiSerializerExtension):

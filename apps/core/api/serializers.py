@@ -36,7 +36,8 @@ class StrictBooleanField(serializers.BooleanField):
 
 
 class StrictInput(serializers.Serializer):
-    """An input serializer that refuses keys it does not declare (400 with the unknown names)."""
+    # An input serializer that refuses keys it does not declare (400 with the unknown names). A comment,
+    # not a docstring: drf-spectacular would publish a docstring as every input schema's description.
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, dict):

@@ -12,6 +12,7 @@ from django.core.exceptions import (
 )
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
+from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.csrf import csrf_exempt
 from django.views.defaults import bad_request, page_not_found
 
@@ -73,3 +74,10 @@ def handler400(request: HttpRequest, exception: Exception | None = None) -> Http
     if is_api_path(request) and isinstance(exception, SuspiciousOperation):
         return refused_request(exception)
     return bad_request(request, exception)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """``CSRF_FAILURE_VIEW``: the envelope on /api/ (API clients cannot read Django's HTML page)."""
+    if is_api_path(request):
+        return JsonResponse(error_body(f"CSRF verification failed: {reason}", "CSRF_FAILED"), status=403)
+    return django_csrf_failure(request, reason)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -15,14 +17,24 @@ from apps.topics.api.serializers import (
     CategoryInput,
     CategoryListOutput,
     CategoryOutput,
+    TopicAliasInput,
+    TopicAliasListOutput,
+    TopicAliasOutput,
     TopicCreateInput,
     TopicListOutput,
     TopicOutput,
+    TopicRepositoryInput,
+    TopicRepositoryListOutput,
+    TopicRepositoryOutput,
+    TopicResolveOutput,
+    TopicResolveQuery,
     TopicsForAgentOutput,
     TopicUpdateInput,
 )
-from apps.topics.models import Category, Topic
-from apps.topics.selectors import topic_of, topics_for_agent, topics_usable
+from apps.topics.matching import candidates_payload, resolution_error, topic_resolution
+from apps.topics.models import Category, Topic, TopicAlias, TopicRepository
+from apps.topics.repositories import repository_normalise
+from apps.topics.selectors import topic_of, topic_repository_choice, topics_for_agent, topics_usable
 
 
 class AgentTopicsView(ApiView):
@@ -207,4 +219,208 @@ class CategoryDetailView(ApiView):
     )
     def delete(self, request: Request, category_id: str) -> Response:
         services.category_delete(category=_category_of(request, self, category_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Dry-run resolution -------------------------------------------------------------------------------
+
+
+def _resolve_body(request: Request, view: ApiView) -> dict[str, Any]:
+    """What a timer start would decide, with the rule and the candidates; writes nothing."""
+    organization = view.actor(request).organization
+    query = view.query_data(request)
+    body: dict[str, Any] = {
+        "query": None,
+        "repository": None,
+        "score": None,
+        "candidates": [],
+        "bindings": [],
+    }
+    if "q" in query:
+        text = query["q"]
+        resolution = topic_resolution(organization=organization, query=text)
+        resolved = resolution.topic is not None
+        error = None if resolved else resolution_error(resolution, text)
+        body.update(
+            query=text,
+            resolved=resolved,
+            topic=resolution.prepared.topic_instance(resolution.topic) if resolved else None,
+            rule=resolution.rule,
+            score=resolution.score,
+            candidates=candidates_payload(resolution),
+            error=None
+            if error is None
+            else {"error": error.message, "code": error.code, "details": error.details},
+        )
+        return body
+    repository = query["repository"]
+    choice = topic_repository_choice(organization=organization, repository=repository)
+    winner = choice.winner
+    resolved = winner is not None and not winner.topic.archived
+    body.update(
+        repository=repository_normalise(repository),
+        resolved=resolved,
+        topic=winner.topic if resolved else None,
+        rule="repository-archived" if winner is not None and not resolved else choice.rule,
+        bindings=[{"pattern": pattern, "topicId": binding.topic_id} for pattern, binding in choice.matched],
+        error=None,
+    )
+    return body
+
+
+class AgentTopicResolveView(ApiView):
+    query_serializers = {"get": TopicResolveQuery}  # also the published parameters
+
+    @extend_schema(
+        operation_id="agent_topics_resolve",
+        summary="Dry run: which topic a timer start would pick for q (or a repository), and why",
+        responses=responses({200: TopicResolveOutput}, *READ_ERRORS, 400),
+        tags=["Simple agent endpoints"],
+    )
+    def get(self, request: Request) -> Response:
+        return Response(TopicResolveOutput(_resolve_body(request, self)).data)
+
+
+class TopicResolveView(ApiView):
+    query_serializers = {"get": TopicResolveQuery}  # also the published parameters
+
+    @extend_schema(
+        operation_id="topics_resolve",
+        summary="Dry run: which topic a timer start would pick for q (or a repository), and why",
+        responses=responses({200: TopicResolveOutput}, *READ_ERRORS, 400),
+        tags=["Topics"],
+    )
+    def get(self, request: Request) -> Response:
+        return Response(TopicResolveOutput(_resolve_body(request, self)).data)
+
+
+# --- Aliases and repository bindings (organization owners and admins write) ---------------------------
+
+
+def _alias_of(request: Request, view: ApiView, topic_id: str, alias_id: str) -> TopicAlias:
+    alias = _topic_of(request, view, topic_id).aliases.filter(pk=alias_id).first()
+    if alias is None:
+        raise NotFound("Alias not found.", code="ALIAS_NOT_FOUND")
+    return alias
+
+
+def _binding_of(request: Request, view: ApiView, topic_id: str, binding_id: str) -> TopicRepository:
+    binding = _topic_of(request, view, topic_id).repositories.filter(pk=binding_id).first()
+    if binding is None:
+        raise NotFound("Repository binding not found.", code="REPOSITORY_BINDING_NOT_FOUND")
+    return binding
+
+
+class TopicAliasListView(ApiView):
+    permission_classes = [*ApiView.permission_classes, IsOrgAdminOrReadOnly]
+
+    @extend_schema(
+        operation_id="topic_aliases_list",
+        summary="The topic's aliases (extra names matched like its name)",
+        responses=responses({200: TopicAliasListOutput}, *READ_ERRORS, 404),
+        tags=["Topics"],
+    )
+    def get(self, request: Request, topic_id: str) -> Response:
+        topic = _topic_of(request, self, topic_id)
+        return Response(TopicAliasListOutput({"aliases": topic.aliases.order_by("name", "id")}).data)
+
+    @extend_schema(
+        operation_id="topic_aliases_create",
+        summary="Give the topic an alias (organization owners and admins)",
+        request=TopicAliasInput,
+        responses=responses({201: TopicAliasOutput}, *WRITE_ERRORS, 404, 409),
+        tags=["Topics"],
+    )
+    def post(self, request: Request, topic_id: str) -> Response:
+        topic = _topic_of(request, self, topic_id)
+        data = TopicAliasInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        alias = services.topic_alias_create(topic=topic, name=data.validated_data["name"])
+        return Response(TopicAliasOutput(alias).data, status=status.HTTP_201_CREATED)
+
+
+class TopicAliasDetailView(ApiView):
+    permission_classes = [*ApiView.permission_classes, IsOrgAdminOrReadOnly]
+
+    @extend_schema(
+        operation_id="topic_aliases_retrieve",
+        responses=responses({200: TopicAliasOutput}, *READ_ERRORS, 404),
+        tags=["Topics"],
+    )
+    def get(self, request: Request, topic_id: str, alias_id: str) -> Response:
+        return Response(TopicAliasOutput(_alias_of(request, self, topic_id, alias_id)).data)
+
+    @extend_schema(
+        operation_id="topic_aliases_update",
+        summary="Rename an alias (organization owners and admins)",
+        request=TopicAliasInput,
+        responses=responses({200: TopicAliasOutput}, *WRITE_ERRORS, 404, 409),
+        tags=["Topics"],
+    )
+    def patch(self, request: Request, topic_id: str, alias_id: str) -> Response:
+        alias = _alias_of(request, self, topic_id, alias_id)
+        data = TopicAliasInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        alias = services.topic_alias_update(alias=alias, name=data.validated_data["name"])
+        return Response(TopicAliasOutput(alias).data)
+
+    @extend_schema(
+        operation_id="topic_aliases_destroy",
+        summary="Remove an alias (organization owners and admins)",
+        responses=responses({204: None}, *READ_ERRORS, 404),
+        tags=["Topics"],
+    )
+    def delete(self, request: Request, topic_id: str, alias_id: str) -> Response:
+        services.topic_alias_delete(alias=_alias_of(request, self, topic_id, alias_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TopicRepositoryListView(ApiView):
+    permission_classes = [*ApiView.permission_classes, IsOrgAdminOrReadOnly]
+
+    @extend_schema(
+        operation_id="topic_repositories_list",
+        summary="Repository names and patterns bound to the topic",
+        responses=responses({200: TopicRepositoryListOutput}, *READ_ERRORS, 404),
+        tags=["Topics"],
+    )
+    def get(self, request: Request, topic_id: str) -> Response:
+        topic = _topic_of(request, self, topic_id)
+        bindings = topic.repositories.order_by("pattern", "id")
+        return Response(TopicRepositoryListOutput({"repositories": bindings}).data)
+
+    @extend_schema(
+        operation_id="topic_repositories_create",
+        summary="Bind a repository name or glob pattern to the topic (organization owners and admins)",
+        request=TopicRepositoryInput,
+        responses=responses({201: TopicRepositoryOutput}, *WRITE_ERRORS, 404, 409),
+        tags=["Topics"],
+    )
+    def post(self, request: Request, topic_id: str) -> Response:
+        topic = _topic_of(request, self, topic_id)
+        data = TopicRepositoryInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        binding = services.topic_repository_add(topic=topic, pattern=data.validated_data["pattern"])
+        return Response(TopicRepositoryOutput(binding).data, status=status.HTTP_201_CREATED)
+
+
+class TopicRepositoryDetailView(ApiView):
+    permission_classes = [*ApiView.permission_classes, IsOrgAdminOrReadOnly]
+
+    @extend_schema(
+        operation_id="topic_repositories_retrieve",
+        responses=responses({200: TopicRepositoryOutput}, *READ_ERRORS, 404),
+        tags=["Topics"],
+    )
+    def get(self, request: Request, topic_id: str, binding_id: str) -> Response:
+        return Response(TopicRepositoryOutput(_binding_of(request, self, topic_id, binding_id)).data)
+
+    @extend_schema(
+        operation_id="topic_repositories_destroy",
+        summary="Remove a repository binding (organization owners and admins)",
+        responses=responses({204: None}, *READ_ERRORS, 404),
+        tags=["Topics"],
+    )
+    def delete(self, request: Request, topic_id: str, binding_id: str) -> Response:
+        services.topic_repository_delete(binding=_binding_of(request, self, topic_id, binding_id))
         return Response(status=status.HTTP_204_NO_CONTENT)

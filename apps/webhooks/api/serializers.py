@@ -3,12 +3,15 @@ from rest_framework import serializers
 from apps.core.api.fields import UtcDateTimeField
 from apps.core.api.serializers import StrictBooleanField, StrictCharField, StrictInput
 from apps.webhooks.models import WebhookEndpoint
-from apps.webhooks.services import EVENT_NAMES
+from apps.webhooks.services import SUBSCRIBABLE_EVENT_NAMES
 
 
 def _events_field(**kwargs: object) -> serializers.ListField:
     return serializers.ListField(
-        child=serializers.ChoiceField(choices=EVENT_NAMES), allow_empty=False, max_length=50, **kwargs
+        child=serializers.ChoiceField(choices=SUBSCRIBABLE_EVENT_NAMES),
+        allow_empty=False,
+        max_length=50,
+        **kwargs,
     )
 
 
@@ -26,6 +29,8 @@ class WebhookUpdateInput(StrictInput):
 
 
 class WebhookOutput(serializers.ModelSerializer):
+    # Declared, not inferred: the model's JSONField would be an untyped value in the schema and the SDKs.
+    events = serializers.ListField(child=serializers.CharField(), help_text="Event names it receives.")
     disabledReason = serializers.CharField(source="disabled_reason")
     createdAt = UtcDateTimeField(source="created_at")
     updatedAt = UtcDateTimeField(source="updated_at")

@@ -1,4 +1,4 @@
 # Celery's app is loaded with Django so that @shared_task binds to it in every process.
-from teeckin.celery import app as celery_app
+from config.celery import app as celery_app
 
 __all__ = ("celery_app",)

@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 
 from django.core.asgi import get_asgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "teeckin.settings.base")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 django_application = get_asgi_application()  # sets Django up before the apps' modules are imported
 
 from mcp.server.transport_security import TransportSecuritySettings  # noqa: E402

@@ -6,6 +6,7 @@ from django.urls import include, path, re_path
 
 from apps.agents import oauth_views
 from apps.agents.api.views import AgentRevokeView, AgentTokenView
+from apps.clockeye.api import urls as clockeye_urls
 from apps.core.api import urls as api_urls
 from apps.core.api.views import api_not_found
 from apps.ratelimits.decorators import token_endpoint_limited
@@ -61,6 +62,8 @@ urlpatterns = [
     path("api/v1/", include(api_urls.full, namespace="v1")),
     path("api/", include(api_urls.docs, namespace="api-docs")),
     path("api/", include(api_urls.full, namespace="api")),
+    # ClockEye's paths, so integrations written for ClockEye work unchanged (README "ClockEye compatibility").
+    path("api/", include((clockeye_urls.urlpatterns, "clockeye"), namespace="clockeye")),
     # Must stay last: everything under /api/ that nothing above matched.
     re_path(r"^api/", api_not_found),
 ]

@@ -7,8 +7,8 @@ os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-3a8f1c2e9b7d6a5f4e3d2c1b")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
-from teeckin.settings.base import *  # noqa: F403
-from teeckin.settings.base import STORAGES
+from config.settings.base import *  # noqa: F403
+from config.settings.base import STORAGES
 
 # Tests talk plain HTTP to the test client.
 SECURE_SSL_REDIRECT = False

@@ -37,6 +37,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# Under /api/ a CSRF refusal (a browser session posting without the token) is the JSON error envelope.
+CSRF_FAILURE_VIEW = "apps.core.api.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -60,6 +62,8 @@ INSTALLED_APPS = [
     "apps.ratelimits",
     "apps.webhooks",
     "apps.mcp_server",
+    # ClockEye-compatible endpoints (no models): ClockEye's paths mapped onto the same services.
+    "apps.clockeye",
 ]
 
 MIDDLEWARE = [
@@ -78,9 +82,9 @@ MIDDLEWARE = [
     "apps.ratelimits.middleware.RateLimitMiddleware",
 ]
 
-ROOT_URLCONF = "teeckin.urls"
-WSGI_APPLICATION = "teeckin.wsgi.application"
-ASGI_APPLICATION = "teeckin.asgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
 
 TEMPLATES = [
     {
@@ -120,7 +124,7 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# After a cache (Redis) error, rate limits and topic matching skip it for this long instead of waiting
+# After a cache (Redis) error, rate limits skip it for this long instead of waiting
 # for a connection timeout on every call (apps/core/cache_breaker.py).
 CACHE_RETRY_SECONDS = env_int("CACHE_RETRY_SECONDS", 5)
 
@@ -225,6 +229,10 @@ SPECTACULAR_SETTINGS.update(
         "COMPONENT_NO_READ_ONLY_REQUIRED": False,
         # Our PATCH inputs are not DRF partial updates: their required fields are required (timer notes).
         "COMPONENT_SPLIT_PATCH": False,
+        # Request bodies get their own components (…Request): a field with a default is optional in a
+        # request but always present in an answer, which one shared component cannot say. The generated
+        # SDKs need the difference (a client must not be forced to send notes="").
+        "COMPONENT_SPLIT_REQUEST": True,
         "APPEND_COMPONENTS": {
             "securitySchemes": {
                 "agentToken": {

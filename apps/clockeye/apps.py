@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ClockEyeConfig(AppConfig):
+    name = "apps.clockeye"
+    label = "clockeye"
