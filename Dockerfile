@@ -9,7 +9,9 @@ COPY pyproject.toml README.md ./
 COPY config ./config
 COPY apps ./apps
 COPY templates ./templates
-COPY manage.py ./
+# The people's pages' CSS and JS and the vendored htmx and Chart.js (collected below).
+COPY static ./static
+COPY manage.py gunicorn.conf.py ./
 RUN pip install . \
     && useradd --system --uid 10001 --home /app teeckin \
     && mkdir -p /app/var && chown teeckin /app/var

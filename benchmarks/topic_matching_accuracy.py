@@ -35,7 +35,7 @@ def main() -> None:
     workdir = tempfile.TemporaryDirectory()
     if not args.configured_db:
         os.environ["DATABASE_URL"] = f"sqlite:///{workdir.name}/accuracy.sqlite3"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "teeckin.settings.test")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 
     import django
 

@@ -1,7 +1,6 @@
 """URL map. API paths are explicit; unknown /api/ paths answer with the JSON error envelope."""
 
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
 from apps.agents import oauth_views
@@ -10,6 +9,7 @@ from apps.clockeye.api import urls as clockeye_urls
 from apps.core.api import urls as api_urls
 from apps.core.api.views import api_not_found
 from apps.ratelimits.decorators import token_endpoint_limited
+from apps.web.views.accounts import SignInView
 
 # DOT's views reverse "oauth2_provider:<name>" (the metadata documents name every endpoint), so all OAuth
 # endpoints live in that one namespace, mounted at the root with their full paths. Brute-force protection:
@@ -52,9 +52,6 @@ oauth2_urlpatterns = (
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    # A person's sign-in (branch "pages" owns the styled pages and the rest of /accounts/).
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include(oauth2_urlpatterns)),
     path("api/", include("apps.agents.api.urls")),
     # Agent API (apps/core/api/urls.py): simple endpoints, full endpoints, their /api/v1 twin, docs.
@@ -64,9 +61,15 @@ urlpatterns = [
     path("api/", include(api_urls.full, namespace="api")),
     # ClockEye's paths, so integrations written for ClockEye work unchanged (README "ClockEye compatibility").
     path("api/", include((clockeye_urls.urlpatterns, "clockeye"), namespace="clockeye")),
-    # Must stay last: everything under /api/ that nothing above matched.
+    # Must stay last among /api/ paths: everything under /api/ that nothing above matched.
     re_path(r"^api/", api_not_found),
+    # The people's pages: sign in (with the browser's timezone; the browser-OAuth consent sends people
+    # here too), Django's other auth views, then the app.
+    path("accounts/login/", SignInView.as_view(), name="login"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("apps.web.urls")),
 ]
 
 handler404 = "apps.core.api.views.handler404"
 handler400 = "apps.core.api.views.handler400"
+handler500 = "apps.core.api.views.handler500"

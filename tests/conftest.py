@@ -14,9 +14,15 @@ from apps.clocked_times.models import ClockedTime
 from apps.organizations.models import Membership, Organization
 from apps.tags.models import Tag
 from apps.topics.models import Category, Topic
+from apps.webhooks.publisher import publisher_reset
 
 # Authenticated API clients (one agent per cast member) live in their own module.
-pytest_plugins = ["tests.fixtures.auth", "tests.fixtures.ratelimits", "tests.fixtures.asgi_server"]
+pytest_plugins = [
+    "tests.fixtures.auth",
+    "tests.fixtures.ratelimits",
+    "tests.fixtures.asgi_server",
+    "tests.fixtures.deps",
+]
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -34,7 +40,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 
 requires_postgres = pytest.mark.skipif(
-    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    settings.DATABASES["default"]["ENGINE"] not in ("django.db.backends.postgresql", "apps.core.postgresql"),
     reason="needs PostgreSQL row locks and concurrent transactions (CI runs these on PostgreSQL)",
 )
 
@@ -134,6 +140,12 @@ def no_overlaps(org: Organization) -> Organization:
 @pytest.fixture
 def is_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_webhook_publisher() -> None:
+    # A test that froze or killed the broker must not leave the next test's publishes dropped.
+    publisher_reset()
 
 
 def wait_for_lock_waiters(count: int = 1, timeout: float = 10.0) -> None:

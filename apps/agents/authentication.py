@@ -22,7 +22,8 @@ from apps.agents.credentials import ACCESS_TOKEN_PREFIX, API_KEY_PREFIX, credent
 from apps.agents.models import Agent, ApiKey
 from apps.agents.services import credential_mark_used
 
-BEARER_CHALLENGE = 'Bearer realm="teeckin", error="invalid_token"'
+BEARER_REALM = 'Bearer realm="teeckin"'
+BEARER_CHALLENGE = f'{BEARER_REALM}, error="invalid_token"'
 UNKNOWN_TOKEN = "Invalid access token. Request a new token with your client credentials."
 EXPIRED_TOKEN = "The access token has expired. Request a new one with your client credentials."
 WRONG_AUDIENCE = (
@@ -120,7 +121,14 @@ class AgentTokenAuthentication(BaseAuthentication):
         return agent.user, access_token
 
     def authenticate_header(self, request: Request) -> str:
-        return BEARER_CHALLENGE
+        # RFC 6750 §3.1: a request that carried no credential at all gets the bare challenge; error= is
+        # for a credential that was presented and refused.
+        presented = (
+            get_authorization_header(request)
+            or request.META.get("HTTP_X_API_KEY")
+            or "access_token" in request.query_params
+        )
+        return BEARER_CHALLENGE if presented else BEARER_REALM
 
 
 class ApiKeyAuthentication(BaseAuthentication):

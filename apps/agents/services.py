@@ -113,6 +113,15 @@ def agent_scopes_set(*, agent: Agent, scopes: Iterable[str]) -> Agent:
     return agent
 
 
+def agent_default_topic_set(*, agent: Agent, default_topic: Topic | None) -> Agent:
+    """Set (or clear, with None) the topic the agent's timers use when it names none."""
+    if default_topic is not None and default_topic.organization_id != agent.organization_id:
+        raise ValidationFailed("The default topic belongs to another organization.")
+    agent.default_topic = default_topic
+    agent.save(update_fields=["default_topic", "updated"])
+    return agent
+
+
 def agent_secret_rotate(*, agent: Agent) -> IssuedSecret:
     """Add a new secret. Older secrets keep working until revoked, so a running agent can switch over."""
     return _secret_issue(agent=agent)

@@ -6,6 +6,8 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
+        from apps.core import checks  # noqa: F401  (registers the deployment checks)
+
         # Before any URLconf is imported: the apps' API paths use <id:…>.
         from apps.core.api import converters
 

@@ -4,6 +4,12 @@ from django.db import models
 from apps.core.ids import PublicIdField
 
 
+def plan_default() -> str:
+    """New organizations' plan: ORGANIZATION_DEFAULT_PLAN, unlimited ("enterprise") unless a hosted
+    offering sets it (plans are quotas for hosted offerings; a self-hosted install has none)."""
+    return settings.ORGANIZATION_DEFAULT_PLAN
+
+
 class Organization(models.Model):
     class Plan(models.TextChoices):
         FREE = "free", "Free"
@@ -16,7 +22,7 @@ class Organization(models.Model):
     guidance = models.TextField(
         blank=True, help_text="Served to agents as organizationGuidance: which topic to use for what."
     )
-    plan = models.CharField(max_length=20, choices=Plan.choices, default=Plan.FREE)
+    plan = models.CharField(max_length=20, choices=Plan.choices, default=plan_default)
     allow_overlaps = models.BooleanField(
         default=True,
         help_text="Accept finished entries of one user that overlap in time (agents working in parallel). "

@@ -14,6 +14,9 @@ from apps.core.errors import Conflict, ValidationFailed
 from apps.organizations.models import Membership, Organization
 from apps.webhooks.events import user_event_record
 
+# A day: a session silent for longer has surely ended.
+IDLE_STOP_MAX_MINUTES = 1440
+
 
 @transaction.atomic
 def membership_add(
@@ -46,3 +49,48 @@ def membership_role_set(*, membership: Membership, role: str) -> Membership:
     membership.role = role
     membership.save(update_fields=["role"])
     return membership
+
+
+def organization_update(
+    *,
+    organization: Organization,
+    guidance: str | None = None,
+    allow_overlaps: bool | None = None,
+    max_timer_hours: int | None = None,
+    idle_stop_minutes: int | None = None,
+    idle_stop_sessionless_minutes: int | None = None,
+) -> Organization:
+    """Change an organization's guidance text, overlap policy, forgotten-timer limit or idle-stop limits
+    (0 turns each stop off); only the arguments given change. The plan is the operator's, set in the
+    Django admin."""
+    fields = []
+    for name, minutes in (
+        ("idle_stop_minutes", idle_stop_minutes),
+        ("idle_stop_sessionless_minutes", idle_stop_sessionless_minutes),
+    ):
+        if minutes is None:
+            continue
+        if not 0 <= minutes <= IDLE_STOP_MAX_MINUTES:
+            raise ValidationFailed(
+                f"An idle-stop limit is 0 (off) to {IDLE_STOP_MAX_MINUTES} minutes.",
+                details={name: [f"0 to {IDLE_STOP_MAX_MINUTES} minutes."]},
+            )
+        setattr(organization, name, minutes)
+        fields.append(name)
+    if guidance is not None:
+        organization.guidance = guidance
+        fields.append("guidance")
+    if allow_overlaps is not None:
+        organization.allow_overlaps = allow_overlaps
+        fields.append("allow_overlaps")
+    if max_timer_hours is not None:
+        if not 0 <= max_timer_hours <= 168:
+            raise ValidationFailed(
+                "The forgotten-timer limit is 0 (off) to 168 hours.",
+                details={"max_timer_hours": ["0 to 168 hours."]},
+            )
+        organization.max_timer_hours = max_timer_hours
+        fields.append("max_timer_hours")
+    if fields:
+        organization.save(update_fields=fields)
+    return organization

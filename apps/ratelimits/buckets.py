@@ -1,8 +1,9 @@
 """Rate-limit buckets: who is counted, in which bucket, and what happens when the counter store fails.
 
-Counting is django-ratelimit's ``get_usage`` (fixed windows, ``cache.add`` then ``cache.incr``, atomic on
-Redis), called at most once per bucket per request. Every limit comes from ``settings.RATELIMITS``, read
-at each call rather than at import, so a settings override (a test's) takes effect at once.
+Counting is a sliding window counter of the ``limits`` package (apps/ratelimits/counters.py: atomic, one
+Redis round trip per bucket), called at most once per bucket per request. Every limit comes from
+``settings.RATELIMITS``, read at each call rather than at import, so a settings override (a test's) takes
+effect at once.
 
 What a request carries for the response headers is a ``RateLimitState`` on the Django ``HttpRequest``
 (``request.teeckin_ratelimit``); ``RateLimitMiddleware`` turns it into ``X-RateLimit-*`` headers.
@@ -11,18 +12,17 @@ What a request carries for the response headers is a ``RateLimitState`` on the D
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.cache.backends.locmem import LocMemCache
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
-from django_ratelimit.core import _get_ip, _split_rate, get_usage
+from django_ratelimit.core import _get_ip
 from redis.exceptions import RedisError
 
 from apps.core.cache_breaker import cache_failed, cache_is_down
+from apps.ratelimits import counters
 
 logger = logging.getLogger("teeckin.ratelimits")
 
@@ -94,9 +94,6 @@ def state_of(request: Any) -> RateLimitState:
 
 # --- The counter store. apps.core.cache_breaker makes a dead Redis cost one timeout per few seconds
 # instead of one per bucket per request.
-_local_cache = LocMemCache("teeckin-ratelimits-local", {"MAX_ENTRIES": 100_000})
-
-
 def _policy(bucket: str) -> str:
     policies = config().get("ON_CACHE_ERROR", {})
     policy = policies.get(bucket, config().get("DEFAULT_ON_CACHE_ERROR", FAIL_OPEN))
@@ -105,83 +102,72 @@ def _policy(bucket: str) -> str:
     return policy
 
 
-def _local_count(bucket: str, identity: str, period: int) -> tuple[int, int]:
-    """An in-process fixed window: (count after this request, seconds left in the window)."""
-    now = int(time.time())
-    window_end = now - now % period + period
-    key = f"{bucket}|{identity}|{window_end}"
-    if _local_cache.add(key, 1, period + 5):
-        return 1, window_end - now
-    try:
-        return _local_cache.incr(key), window_end - now
-    except ValueError:  # expired between add and incr: this request opens the window again
-        _local_cache.set(key, 1, period + 5)
-        return 1, window_end - now
+def _usage(bucket: str, limit: int, period: int, counted: counters.Count) -> Usage:
+    return Usage(
+        bucket=bucket,
+        limit=limit,
+        remaining=counted.remaining,
+        reset=counted.reset,
+        period=period,
+        limited=not counted.allowed,
+    )
 
 
-def _usage_on_cache_error(bucket: str, identity: str, limit: int, period: int) -> Usage | None:
+def _usage_on_cache_error(bucket: str, key: str, limit: int, period: int, acquire: bool) -> Usage | None:
     policy = _policy(bucket)
     if policy == FAIL_OPEN:
         return None
     if policy == FAIL_CLOSED:
         return Usage(bucket=bucket, limit=limit, remaining=0, reset=period, period=period, limited=True)
-    count, reset = _local_count(bucket, identity, period)
-    return Usage(
-        bucket=bucket,
-        limit=limit,
-        remaining=max(limit - count, 0),
-        reset=reset,
-        period=period,
-        limited=count > limit,
+    return _usage(
+        bucket, limit, period, counters.fallback.count(counters._item(limit, period), key, acquire=acquire)
     )
 
 
-def charge(request: HttpRequest, bucket: str, identity: str, rate: str) -> Usage | None:
-    """Count this request in ``bucket`` for ``identity`` and return the usage.
+def bucket_key(bucket: str, identity: str) -> str:
+    # RATELIMIT_CACHE_PREFIX: a namespace of counters (tests give each test its own).
+    return f"{getattr(settings, 'RATELIMIT_CACHE_PREFIX', '')}{bucket}|{identity}"
+
+
+def charge(
+    request: HttpRequest, bucket: str, identity: str, rate: str, *, acquire: bool = True
+) -> Usage | None:
+    """Count this request in ``bucket`` for ``identity`` and return the usage (``acquire=False``: only
+    look whether one more request would fit, counting nothing).
 
     ``None`` means not counted: rate limiting is switched off (``RATELIMIT_ENABLE``), or the counter
     store failed and the bucket fails open.
     """
     if not getattr(settings, "RATELIMIT_ENABLE", True):
         return None
-    limit, period = _split_rate(rate)
+    limit, period = counters.rate_parse(rate)
+    key = bucket_key(bucket, identity)
     if cache_is_down():
-        return _usage_on_cache_error(bucket, identity, limit, period)
+        return _usage_on_cache_error(bucket, key, limit, period, acquire)
     try:
-        raw = get_usage(
-            request,
-            group=f"teeckin.{bucket}",
-            key=lambda _group, _request: identity,
-            rate=rate,
-            increment=True,
-        )
+        counted = counters.count(key, limit, period, acquire=acquire)
     except (RedisError, OSError) as error:
-        # django-ratelimit only catches DNS errors; anything else from Redis would be a 500.
         cache_failed(
             error,
             logger=logger,
             fallback="rate-limit buckets apply their ON_CACHE_ERROR policy (open, closed, local)",
         )
-        return _usage_on_cache_error(bucket, identity, limit, period)
-    if raw is None:
-        return None
-    if raw["time_left"] == -1:
-        # django-ratelimit's marker for "the count could not be read" (RATELIMIT_FAIL_OPEN is off so we
-        # see it): apply this bucket's policy instead of the library's global one.
-        return _usage_on_cache_error(bucket, identity, limit, period)
-    return Usage(
-        bucket=bucket,
-        limit=raw["limit"],
-        remaining=max(raw["limit"] - raw["count"], 0),
-        reset=max(raw["time_left"], 1),
-        period=period,
-        limited=raw["should_limit"],
-    )
+        return _usage_on_cache_error(bucket, key, limit, period, acquire)
+    return _usage(bucket, limit, period, counted)
 
 
 def client_ip(request: HttpRequest) -> str:
     # The same address rules as django-ratelimit's own "ip" key (RATELIMIT_IP_META_KEY, IPv6 /64 mask).
     return _get_ip(request)
+
+
+def login_client_ip(request: HttpRequest) -> str | None:
+    """``client_ip`` for the login throttle (AXES_CLIENT_IP_CALLABLE), so both agree behind a proxy;
+    None for a request that did not come from the network (a test client's ``force_login``)."""
+    try:
+        return _get_ip(request)
+    except KeyError:
+        return None
 
 
 # --- Who a request is counted as.

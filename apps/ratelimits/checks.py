@@ -13,7 +13,7 @@ from django.urls import URLResolver, get_resolver
 from apps.ratelimits.buckets import POLICIES
 
 _RATE = re.compile(r"\d+/\d*[smhd]?")
-_REQUIRED_BUCKETS = ("read", "write", "timer", "anonymous", "token_ip", "token_client")
+_REQUIRED_BUCKETS = ("read", "write", "timer", "anonymous", "token_ip", "token_client", "token_client_all")
 
 
 @register(Tags.caches, Tags.urls)

@@ -30,30 +30,52 @@ def client_id_of(request: HttpRequest) -> str | None:
 
 
 def token_endpoint_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Wrap the token view: each attempt counts per IP address ("token_ip") and per client id
-    ("token_client") before the secret is checked, successful or not.
+    """Wrap the token view with its brute-force protection (README "Rate limits").
 
-    Per client id stops a distributed guess at one agent's secret; per IP stops one host trying many
-    client ids. Both fall back to in-process counting when Redis is unreachable (see README), so the
-    protection never silently disappears. Usage (teeckin/urls.py): ``path("token",
-    token_endpoint_limited(AgentTokenView.as_view()), name="token")``.
+    - ``token_ip``: every attempt, per IP address: one host trying many client ids.
+    - ``token_client``: failed attempts per (client id, IP address): one host guessing one agent's
+      secret. It never locks out the real agent calling from elsewhere.
+    - ``token_client_all``: failed attempts per client id from every address, at a much higher ceiling:
+      a guess spread over many hosts.
+
+    Failures are counted after the view answered 401 (``invalid_client``); before it runs, the two
+    client buckets are only looked at, and a full one refuses the attempt unanswered. All three fall
+    back to in-process counting when Redis is unreachable, so the protection never silently disappears.
+    Usage (config/urls.py): ``path("token", token_endpoint_limited(AgentTokenView.as_view()))``.
     """
 
     @wraps(view)
     def limited_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         state = state_of(request)
         state.evaluated = True
-        counts = [("token_ip", f"ip:{client_ip(request)}")]
-        client_id = client_id_of(request) if request.method == "POST" else None
-        if client_id:
-            counts.append(("token_client", f"client:{client_id[:200]}"))
-        for bucket, identity in counts:
-            usage = charge(request, bucket, identity, rate_of(bucket))
-            if usage is None:
-                continue
+        ip = client_ip(request)
+        usage = charge(request, "token_ip", f"ip:{ip}", rate_of("token_ip"))
+        if usage is not None:
             state.usages.append(usage)
             if usage.limited:
                 return rate_limited_response(usage)
-        return view(request, *args, **kwargs)
+        client_id = client_id_of(request) if request.method == "POST" else None
+        failure_buckets = []
+        if client_id:
+            client = f"client:{client_id[:200]}"
+            failure_buckets = [("token_client", f"{client}|ip:{ip}"), ("token_client_all", client)]
+        peeked = []
+        for bucket, identity in failure_buckets:
+            usage = charge(request, bucket, identity, rate_of(bucket), acquire=False)
+            if usage is None:
+                continue
+            if usage.limited:
+                state.usages.append(usage)
+                return rate_limited_response(usage)
+            peeked.append(usage)
+        response = view(request, *args, **kwargs)
+        if response.status_code != 401:
+            state.usages.extend(peeked)
+            return response
+        for bucket, identity in failure_buckets:
+            usage = charge(request, bucket, identity, rate_of(bucket))
+            if usage is not None:
+                state.usages.append(usage)
+        return response
 
     return limited_view

@@ -42,7 +42,8 @@ class RateLimitMiddleware:
         if not is_api_path(request):
             return response
         state = state_of(request)
-        if not state.evaluated:
+        # A 5xx did no work and may mean the database is away: counting it would only ask it again.
+        if not state.evaluated and response.status_code < 500:
             state = charge_api_request(request)
             if state.refusal is not None:
                 response = rate_limited_response(state.refusal)

@@ -13,10 +13,10 @@ _HEADERS = {
     "X-RateLimit-Limit": "Requests allowed in the current window of the bucket that applied "
     "(the one with the fewest requests remaining; named in X-RateLimit-Bucket).",
     "X-RateLimit-Remaining": "Requests left in that window before a 429.",
-    "X-RateLimit-Reset": "Seconds until that window ends and its count starts again.",
-    "X-RateLimit-Bucket": (
-        "The bucket: read, write, timer, heartbeat, plan, anonymous, token_ip or token_client."
-    ),
+    "X-RateLimit-Reset": "Seconds until that bucket's count next goes down (after a 429: until one more "
+    "request is allowed).",
+    "X-RateLimit-Bucket": "The bucket: read, write, timer, heartbeat, plan, anonymous, registration, "
+    "token_ip, token_client or token_client_all.",
 }
 _RETRY_AFTER = "Retry-After"
 _HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}

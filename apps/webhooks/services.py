@@ -6,7 +6,8 @@ Emitting an event is one line in a service, inside its transaction::
 
 (or one of the typed helpers in apps.webhooks.events). The event and one delivery row per subscribed,
 active endpoint are written in the caller's transaction; after commit a Celery task is enqueued for each
-delivery. If that enqueue fails (Redis down) it is only logged: the delivery stays due in the database and
+delivery, from a background thread (``apps.webhooks.publisher``), so the request never waits on the broker.
+If that enqueue fails (Redis down or frozen) it is only logged: the delivery stays due in the database and
 the periodic sweeper (``deliveries_enqueue_due``) enqueues it once the broker is back.
 """
 
@@ -31,6 +32,7 @@ from apps.core.timefmt import iso_utc
 from apps.organizations.models import Organization
 from apps.webhooks import signing, transport
 from apps.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from apps.webhooks.publisher import publish_later
 
 logger = logging.getLogger(__name__)
 
@@ -197,7 +199,7 @@ def event_record(
 
 
 def _enqueue_on_commit(delivery_id: str, eta: datetime | None = None) -> None:
-    transaction.on_commit(lambda: delivery_enqueue(delivery_id=delivery_id, eta=eta))
+    transaction.on_commit(lambda: publish_later(lambda: delivery_enqueue(delivery_id=delivery_id, eta=eta)))
 
 
 def delivery_enqueue(*, delivery_id: str, eta: datetime | None = None) -> bool:
@@ -262,10 +264,10 @@ def delivery_attempt(*, delivery_id: str) -> WebhookAttempt | None:
     410 Gone disables the endpoint.
     """
     now = timezone.now()
-    # Long enough to cover one request's timeouts; a worker that dies mid-attempt frees it when it expires.
-    lease = now + timedelta(
-        seconds=settings.WEBHOOK_CONNECT_TIMEOUT_SECONDS + settings.WEBHOOK_READ_TIMEOUT_SECONDS + 60
-    )
+    # Longer than an attempt can last (its deadline, with room for the writes around it); a worker that
+    # dies mid-attempt frees the delivery when it expires. The attempt's final write checks the lease is
+    # still this one, so a worker that outlived it (a paused process) cannot overwrite its successor's.
+    lease = now + timedelta(seconds=settings.WEBHOOK_ATTEMPT_DEADLINE_SECONDS + 60)
     # A task may fire a hair before next_attempt_at (clock rounding of the ETA); a second's tolerance.
     claimed = (
         WebhookDelivery.objects.filter(
@@ -302,7 +304,7 @@ def delivery_attempt(*, delivery_id: str) -> WebhookAttempt | None:
         response = transport.Response(
             status=None, body="", retry_after=None, duration_ms=0, error=f"internal error: {exc!r}"
         )
-    return _attempt_record(delivery=delivery, response=response, started_at=started_at)
+    return _attempt_record(delivery=delivery, response=response, started_at=started_at, lease=lease)
 
 
 def _send(
@@ -329,11 +331,62 @@ def _send(
 
 @transaction.atomic
 def _attempt_record(
-    *, delivery: WebhookDelivery, response: transport.Response, started_at: datetime
-) -> WebhookAttempt:
+    *, delivery: WebhookDelivery, response: transport.Response, started_at: datetime, lease: datetime
+) -> WebhookAttempt | None:
+    """Record the attempt and the delivery's next state, only if this attempt still holds its lease.
+
+    None when the lease was lost (expired and claimed again, or redelivered): the other holder owns the
+    delivery's state now, and this attempt's outcome is only logged.
+    """
     number = delivery.attempt_count + 1
     succeeded = response.status is not None and 200 <= response.status < 300
-    attempt = WebhookAttempt.objects.create(
+    now = timezone.now()
+    changes: dict[str, object] = {
+        "attempt_count": number,
+        "last_status_code": response.status,
+        "last_error": (response.error or ("" if succeeded else f"HTTP {response.status}"))[:500],
+        "locked_until": None,
+        "updated_at": now,
+    }
+    retry_eta = None
+    if succeeded:
+        changes.update(status=WebhookDelivery.Status.DELIVERED, next_attempt_at=None)
+    elif response.status == 410:
+        changes.update(status=WebhookDelivery.Status.FAILED, next_attempt_at=None)
+    else:
+        wait = retry_delay(attempt_number=number)
+        asked = _retry_after(response.retry_after, now=now)
+        next_at = now + max(wait, asked or timedelta(0))
+        if next_at > delivery.retry_until:
+            changes.update(status=WebhookDelivery.Status.FAILED, next_attempt_at=None)
+        else:
+            changes["next_attempt_at"] = next_at
+            # Short waits ride on a Celery ETA. Long ones are left to the sweeper: a Redis broker
+            # re-delivers unacknowledged ETA messages after its visibility timeout (an hour), and
+            # workers would hold hours-away messages in memory.
+            if next_at - now <= settings.WEBHOOK_RETRY_ETA_MAX:
+                retry_eta = next_at
+    held = WebhookDelivery.objects.filter(
+        pk=delivery.pk, status=WebhookDelivery.Status.PENDING, locked_until=lease
+    ).update(**changes)
+    if not held:
+        logger.warning(
+            "Webhook delivery %s: attempt %s (%s) finished after its lease was lost; not recorded",
+            delivery.pk,
+            number,
+            response.error or f"HTTP {response.status}",
+        )
+        return None
+    if response.status == 410:
+        # The receiver says the endpoint is gone for good: stop sending it anything.
+        WebhookEndpoint.objects.filter(pk=delivery.endpoint_id).update(
+            active=False, disabled_reason=f"The receiver answered 410 Gone on {now:%Y-%m-%d %H:%M} UTC."
+        )
+    if retry_eta is not None:
+        _enqueue_on_commit(delivery.id, eta=retry_eta)
+    for name, value in changes.items():
+        setattr(delivery, name, value)
+    return WebhookAttempt.objects.create(
         delivery=delivery,
         number=number,
         started_at=started_at,
@@ -343,44 +396,6 @@ def _attempt_record(
         response_body=response.body,
         succeeded=succeeded,
     )
-    now = timezone.now()
-    delivery.attempt_count = number
-    delivery.last_status_code = response.status
-    delivery.last_error = (response.error or ("" if succeeded else f"HTTP {response.status}"))[:500]
-    delivery.locked_until = None
-    if succeeded:
-        delivery.status, delivery.next_attempt_at = WebhookDelivery.Status.DELIVERED, None
-    elif response.status == 410:
-        # The receiver says the endpoint is gone for good: stop sending it anything.
-        delivery.status, delivery.next_attempt_at = WebhookDelivery.Status.FAILED, None
-        WebhookEndpoint.objects.filter(pk=delivery.endpoint_id).update(
-            active=False, disabled_reason=f"The receiver answered 410 Gone on {now:%Y-%m-%d %H:%M} UTC."
-        )
-    else:
-        wait = retry_delay(attempt_number=number)
-        asked = _retry_after(response.retry_after, now=now)
-        next_at = now + max(wait, asked or timedelta(0))
-        if next_at > delivery.retry_until:
-            delivery.status, delivery.next_attempt_at = WebhookDelivery.Status.FAILED, None
-        else:
-            delivery.next_attempt_at = next_at
-            # Short waits ride on a Celery ETA. Long ones are left to the sweeper: a Redis broker
-            # re-delivers unacknowledged ETA messages after its visibility timeout (an hour), and
-            # workers would hold hours-away messages in memory.
-            if next_at - now <= settings.WEBHOOK_RETRY_ETA_MAX:
-                _enqueue_on_commit(delivery.id, eta=next_at)
-    delivery.save(
-        update_fields=[
-            "attempt_count",
-            "last_status_code",
-            "last_error",
-            "locked_until",
-            "status",
-            "next_attempt_at",
-            "updated_at",
-        ]
-    )
-    return attempt
 
 
 @transaction.atomic

@@ -4,18 +4,26 @@ A URL is checked when an endpoint is saved and again on every attempt. On an att
 once, every address is checked, and the connection goes to the checked address itself (TLS still verifies
 the certificate and sends SNI for the host name), so a name that re-resolves to a private address between
 the check and the connect (DNS rebinding) cannot slip through. Redirects are never followed.
+
+Each attempt has one overall deadline, connect to last byte (``WEBHOOK_ATTEMPT_DEADLINE_SECONDS``). Socket
+timeouts alone bound each read, so a receiver trickling a header line every few seconds held an attempt
+for minutes: a watchdog timer shuts the socket down when the deadline passes, whatever it is waiting for.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import socket
+import threading
 import time
+from contextlib import suppress
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 import urllib3
 from django.conf import settings
+from urllib3.connection import HTTPConnection, HTTPSConnection
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -115,12 +123,16 @@ def url_resolve(url: str) -> Target:
 
 def post(*, target: Target, body: bytes, headers: dict[str, str]) -> Response:
     """POST ``body`` to the checked addresses of ``target`` (the next one only if connecting fails, as a
-    browser does for dual-stack hosts); never raises for network or HTTP failures."""
+    browser does for dual-stack hosts), all within one deadline; never raises for network or HTTP
+    failures."""
     started = time.monotonic()
+    deadline = started + settings.WEBHOOK_ATTEMPT_DEADLINE_SECONDS
     response = None
     for address in target.addresses:
-        response = _post_to(address, target=target, body=body, headers=headers, started=started)
-        if not response.error.startswith(_CONNECT_FAILED):
+        response = _post_to(
+            address, target=target, body=body, headers=headers, started=started, deadline=deadline
+        )
+        if not response.error.startswith(_CONNECT_FAILED) or time.monotonic() >= deadline:
             break
     assert response is not None  # url_resolve never returns a target without addresses
     return response
@@ -129,12 +141,67 @@ def post(*, target: Target, body: bytes, headers: dict[str, str]) -> Response:
 _CONNECT_FAILED = "connection error: could not connect"
 
 
+class _Watchdog:
+    """Shuts the attempt's socket down at the deadline, which ends any read or write blocked on it."""
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        self.expired = False
+        self._timers: list[threading.Timer] = []
+
+    def watch(self, sock: socket.socket) -> None:
+        def expire() -> None:
+            self.expired = True
+            with suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+        timer = threading.Timer(max(self.deadline - time.monotonic(), 0), expire)
+        timer.daemon = True
+        timer.start()
+        self._timers.append(timer)
+
+    def cancel(self) -> None:
+        for timer in self._timers:
+            timer.cancel()
+
+
+class _Watched:
+    """Connection mixin: hands the TCP socket to the attempt's watchdog as soon as it is connected, so for
+    https the TLS handshake is watched too. The watchdog comes through the pool's connection kwargs."""
+
+    def __init__(self, *args: Any, watchdog: _Watchdog, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._watchdog = watchdog
+
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()  # type: ignore[misc]
+        self._watchdog.watch(sock)
+        return sock
+
+
+class _WatchedHTTPConnection(_Watched, HTTPConnection):
+    pass
+
+
+class _WatchedHTTPSConnection(_Watched, HTTPSConnection):
+    pass
+
+
 def _post_to(
-    address: IPAddress, *, target: Target, body: bytes, headers: dict[str, str], started: float
+    address: IPAddress,
+    *,
+    target: Target,
+    body: bytes,
+    headers: dict[str, str],
+    started: float,
+    deadline: float,
 ) -> Response:
+    remaining = max(deadline - time.monotonic(), 0.001)
     timeout = urllib3.Timeout(
-        connect=settings.WEBHOOK_CONNECT_TIMEOUT_SECONDS, read=settings.WEBHOOK_READ_TIMEOUT_SECONDS
+        connect=min(settings.WEBHOOK_CONNECT_TIMEOUT_SECONDS, remaining),
+        read=min(settings.WEBHOOK_READ_TIMEOUT_SECONDS, remaining),
     )
+    watchdog = _Watchdog(deadline)
     if target.scheme == "https":
         pool: urllib3.HTTPConnectionPool = urllib3.HTTPSConnectionPool(
             str(address),
@@ -144,9 +211,14 @@ def _post_to(
             cert_reqs="CERT_REQUIRED",
             server_hostname=target.host,
             assert_hostname=target.host,
+            watchdog=watchdog,
         )
+        pool.ConnectionCls = _WatchedHTTPSConnection
     else:
-        pool = urllib3.HTTPConnectionPool(str(address), target.port, timeout=timeout, retries=False)
+        pool = urllib3.HTTPConnectionPool(
+            str(address), target.port, timeout=timeout, retries=False, watchdog=watchdog
+        )
+        pool.ConnectionCls = _WatchedHTTPConnection
     try:
         response = pool.urlopen(
             "POST",
@@ -162,6 +234,8 @@ def _post_to(
             text = response.read(settings.WEBHOOK_RESPONSE_LOG_BYTES, decode_content=True)
         finally:
             response.release_conn()
+        if watchdog.expired:  # the body was cut short: the receiver did not finish in time
+            raise urllib3.exceptions.ReadTimeoutError(pool, target.path, "attempt deadline passed")
         return Response(
             status=response.status,
             body=text.decode("utf-8", errors="replace"),
@@ -176,7 +250,11 @@ def _post_to(
     except urllib3.exceptions.HTTPError as exc:
         error = f"connection error: {exc}"
     finally:
+        watchdog.cancel()
         pool.close()
+    if watchdog.expired:
+        seconds = settings.WEBHOOK_ATTEMPT_DEADLINE_SECONDS
+        error = f"timeout: no complete answer within the attempt deadline of {seconds} s"
     return Response(status=None, body="", retry_after=None, duration_ms=_elapsed_ms(started), error=error)
 
 

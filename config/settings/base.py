@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "oauth2_provider",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Login throttling for every view that calls authenticate() (README "Security").
+    "axes",
+    "csp",
     "apps.core",
     "apps.organizations",
     "apps.topics",
@@ -62,8 +65,11 @@ INSTALLED_APPS = [
     "apps.ratelimits",
     "apps.webhooks",
     "apps.mcp_server",
+    "apps.idempotency",
     # ClockEye-compatible endpoints (no models): ClockEye's paths mapped onto the same services.
     "apps.clockeye",
+    "django_htmx",
+    "apps.web",
 ]
 
 MIDDLEWARE = [
@@ -71,15 +77,23 @@ MIDDLEWARE = [
     # Before anything reads a body: refuses /api/ bodies without a length or over the limit.
     "apps.core.middleware.ApiBodyGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Refuses plain HTTP on /api/ (SECURE_REDIRECT_EXEMPT) and marks API JSON no-store.
+    "apps.core.middleware.ApiTransportMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    # After authentication: the person's own timezone for the pages' dates and forms (apps/web).
+    "apps.web.middleware.PersonTimezoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "apps.core.middleware.ApiErrorMiddleware",
     # After ApiErrorMiddleware: its process_exception must not see django-ratelimit's refusal first.
     "apps.ratelimits.middleware.RateLimitMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into its 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -104,28 +118,59 @@ TEMPLATES = [
 # --- Database: SQLite under var/ by default so the service runs with no server at all.
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'var' / 'teeckin.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+# A database that is down answers 503 SERVICE_UNAVAILABLE with Retry-After (apps/core/middleware.py); one
+# that is frozen or overloaded must not hold a request longer than these (README "Reliability").
+DB_CONNECT_TIMEOUT_SECONDS = env_int("DB_CONNECT_TIMEOUT_SECONDS", 3)  # libpq's minimum is 2
+DB_STATEMENT_TIMEOUT_SECONDS = env_int("DB_STATEMENT_TIMEOUT_SECONDS", 10)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend plus a client-side deadline on every wait, for a server that no longer answers.
+    DATABASES["default"]["ENGINE"] = "apps.core.postgresql"
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": DB_CONNECT_TIMEOUT_SECONDS,
+            # Server side: a statement or a lock wait that runs too long is cancelled.
+            "options": f"-c statement_timeout={DB_STATEMENT_TIMEOUT_SECONDS * 1000}"
+            f" -c lock_timeout={DB_STATEMENT_TIMEOUT_SECONDS * 1000}",
+            # Client side, a little longer so the server's own cancellation normally wins.
+            "client_timeout": DB_STATEMENT_TIMEOUT_SECONDS + 2,
+        }
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Wait for the write lock instead of failing at once when two requests write together.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            # Wait for the write lock instead of failing at once when two requests write together.
+            "timeout": 20,
+            # Take the write lock when a transaction begins: a deferred transaction that reads, then
+            # writes, fails "database is locked" at once (no waiting) when another writer got in between.
+            "transaction_mode": "IMMEDIATE",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, rate-limit counters and Celery broker when set; in-process otherwise.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Every Redis call (cache, rate limits, broker publish) gives up after this long, connecting or reading:
+# a local Redis answers in well under a millisecond, so a wait this long means it is dead or frozen, and
+# each user of it fails open (README "Reliability"). Without a read timeout a frozen Redis (accepting
+# connections in the kernel, never answering) held requests until it resumed.
+REDIS_TIMEOUT_SECONDS = float(os.environ.get("REDIS_TIMEOUT_SECONDS") or 0.25)
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "teeckin",
-            # Fail fast when Redis is unreachable so a request is not held for the OS default.
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+                "socket_timeout": REDIS_TIMEOUT_SECONDS,
+            },
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# After a cache (Redis) error, rate limits skip it for this long instead of waiting
-# for a connection timeout on every call (apps/core/cache_breaker.py).
+# After a cache (Redis) error, rate limits skip it for this long instead of waiting for a timeout on
+# every call (apps/core/cache_breaker.py); webhook publishing does the same.
 CACHE_RETRY_SECONDS = env_int("CACHE_RETRY_SECONDS", 5)
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -134,10 +179,17 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
-# Publishing gives up quickly when Redis is unreachable (one reconnect, 2 s connect timeout, instead of
-# kombu's retries for seconds): the webhook outbox and its sweeper, not the broker, guarantee delivery,
-# and a request must not hang on a dead broker. Workers reconnect with their own unlimited retries.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "max_retries": 1, "interval_start": 0}
+# Publishing gives up quickly when Redis is unreachable or frozen (one try, short connect and read
+# timeouts, instead of kombu's retries for seconds): the webhook outbox and its sweeper, not the broker,
+# guarantee delivery. Requests never publish themselves (apps/webhooks/publisher.py). Workers reconnect
+# with their own unlimited retries; kombu's health checks keep their long BRPOP polls alive.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+    "socket_timeout": REDIS_TIMEOUT_SECONDS,
+    "max_retries": 1,
+    "interval_start": 0,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT_SECONDS
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "webhook-deliveries-sweep": {"task": "apps.webhooks.tasks.webhook_deliveries_sweep", "schedule": 60.0},
     "timers-autostop": {"task": "apps.timer.tasks.timers_autostop", "schedule": 300.0},
@@ -148,6 +200,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "apps.agents.tasks.registrations_prune_unused_task",
         "schedule": 3600.0,
     },
+    "idempotency-keys-prune": {"task": "apps.idempotency.tasks.idempotency_keys_prune", "schedule": 3600.0},
     "oauth-tokens-clear-expired": {
         "task": "apps.agents.tasks.access_tokens_clear_expired_task",
         "schedule": 3600.0,
@@ -167,6 +220,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# The people's pages' CSS and JS, and the vendored htmx and Chart.js (no CDN: the service works offline).
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "var" / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -176,6 +231,20 @@ if DEBUG:
     # The manifest needs collectstatic; the development server serves app static files directly.
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 
+# --- The people's pages (apps/web): Django's auth views at /accounts/.
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
+# Password-reset mail. Development prints it on the console; set EMAIL_BACKEND (and Django's EMAIL_HOST,
+# EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS) to send it.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "teeckin@localhost")
+
 # --- HTTPS: secure by default outside DEBUG; each can be turned off behind a TLS-terminating proxy.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("SECURE_PROXY_SSL_HEADER") else None
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
@@ -183,9 +252,46 @@ SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+# Preloading is a promise to browsers that outlives this deployment (removal takes months): opt in.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# /api/ is never redirected to https: ApiTransportMiddleware refuses plain HTTP there instead.
+SECURE_REDIRECT_EXEMPT = [r"^api/"]
+# security.W021 only says preload is off, which is the deliberate default above.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+# --- Content-Security-Policy (django-csp) on every page: admin, API docs, the people's pages. Scripts and
+# styles only from our own static files (Swagger UI included, from drf-spectacular-sidecar), nothing
+# inline. API JSON gets the same header, where it is inert.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        # No form-action: browsers apply it to the redirect after a form post too, and the OAuth consent
+        # form redirects to the client's own redirect URI (another origin, e.g. a local callback port).
+    }
+}
+
+# --- Login throttling (django-axes): failed logins counted per IP address and per username, on every
+# login form (any view calling authenticate() with its request). The admin shows a 429 page meanwhile.
+AUTHENTICATION_BACKENDS = [
+    "apps.core.auth_backends.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+# The client address as the rate limits see it (RATELIMIT_IP_META_KEY behind a proxy).
+AXES_CLIENT_IP_CALLABLE = "apps.ratelimits.buckets.login_client_ip"
 
 # --- API
 REST_FRAMEWORK = {
@@ -216,6 +322,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        # Before the rate-limit hook, so the 409/422 answers it adds get the rate-limit headers too.
+        "apps.idempotency.openapi.add_idempotency_key_header",
         "apps.ratelimits.openapi.add_rate_limit_headers",
         "apps.core.api.schema.add_body_refusals",
     ],
@@ -252,8 +360,8 @@ SPECTACULAR_SETTINGS.update(
     }
 )
 
-# --- Rate limits (apps/ratelimits; README "Rate limits"). Counted in Django's cache: Redis when REDIS_URL
-# is set. Rates are django-ratelimit's "count/period" strings (s, m, h, d).
+# --- Rate limits (apps/ratelimits; README "Rate limits"). Sliding-window counters of the limits package,
+# in the Redis of the default cache when REDIS_URL is set. Rates are "count/period" strings (s, m, h, d).
 RATELIMITS = {
     "BUCKETS": {
         # Per agent (OAuth client or API key; per user for a browser session). A timer operation counts
@@ -266,11 +374,13 @@ RATELIMITS = {
         "heartbeat": "120/m",
         # Requests without valid credentials (including failed authentication), per IP address.
         "anonymous": "60/m",
-        # The OAuth token endpoint, so guessing a client secret is slow: per IP and per client id.
+        # The OAuth token endpoint, so guessing a client secret is slow: every attempt per IP; failed
+        # attempts per (client id, IP), and per client id from all addresses at a much higher ceiling.
         "token_ip": "30/m",
         "token_client": "10/m",
         # Anonymous OAuth client registration (RFC 7591) at /api/oauth/register, per IP address.
         "registration": "20/h",
+        "token_client_all": "100/m",
     },
     # Scopes counted in their own bucket only (not read/write, not the plan quota).
     "ALONE": ["heartbeat"],
@@ -279,8 +389,10 @@ RATELIMITS = {
     # When Redis is unreachable: "open" lets requests through uncounted, "closed" refuses them, "local"
     # counts in each process. The token endpoint keeps its brute-force protection locally.
     "DEFAULT_ON_CACHE_ERROR": "open",
-    "ON_CACHE_ERROR": {"token_ip": "local", "token_client": "local"},
+    "ON_CACHE_ERROR": {"token_ip": "local", "token_client": "local", "token_client_all": "local"},
 }
+# The plan of a new organization. Self-hosted: enterprise (unlimited); a hosted offering sets e.g. free.
+ORGANIZATION_DEFAULT_PLAN = os.environ.get("ORGANIZATION_DEFAULT_PLAN") or "enterprise"
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 # Our buckets choose their own failure policy; django-ratelimit's global one must stay off for that.
 RATELIMIT_FAIL_OPEN = False
@@ -350,6 +462,12 @@ MANUAL_ENTRY_MAX_DURATION = timedelta(hours=24)
 MANUAL_ENTRY_FUTURE_TOLERANCE = timedelta(minutes=1)
 NOTES_MAX_LENGTH = 10_000
 
+# --- Idempotency-Key on writes (apps/idempotency; README "Idempotency-Key"): how long a key and its
+# recorded answer are kept, and after how long a claim whose request never finished may be taken over
+# (longer than any request may run: gunicorn's default worker timeout is 30 s).
+IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
+IDEMPOTENCY_LEASE = timedelta(seconds=env_int("IDEMPOTENCY_LEASE_SECONDS", 120))
+
 # --- Webhooks (README "Webhooks and background jobs")
 # Plain http to loopback addresses, for development and tests only; production sends only https to
 # public addresses.
@@ -357,6 +475,9 @@ WEBHOOKS_ALLOW_LOOPBACK_HTTP = env_bool("WEBHOOKS_ALLOW_LOOPBACK_HTTP", DEBUG)
 WEBHOOK_MAX_ENDPOINTS_PER_ORGANIZATION = 20
 WEBHOOK_CONNECT_TIMEOUT_SECONDS = 5
 WEBHOOK_READ_TIMEOUT_SECONDS = 10
+# One deadline for a whole attempt, connecting to last byte: a receiver that trickles its answer cannot
+# hold a worker longer than this (socket timeouts alone bound only each read).
+WEBHOOK_ATTEMPT_DEADLINE_SECONDS = env_int("WEBHOOK_ATTEMPT_DEADLINE_SECONDS", 15)
 # Retries: 1 min, 2, 4, … doubling up to 12 h between attempts (each +/-20% jitter), until 3 days after
 # the event: about 15 attempts in all.
 WEBHOOK_RETRY_BASE_DELAY = timedelta(seconds=env_int("WEBHOOK_RETRY_BASE_SECONDS", 60))

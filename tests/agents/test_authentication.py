@@ -30,8 +30,18 @@ def assert_invalid_token(response: Any, code: str = "INVALID_TOKEN") -> None:
     assert response["WWW-Authenticate"] == 'Bearer realm="teeckin", error="invalid_token"'
 
 
-def test_missing_credentials_get_401_with_a_bearer_challenge(db: None) -> None:
-    assert_invalid_token(APIClient().get(ME_URL), code="UNAUTHENTICATED")
+def test_missing_credentials_get_401_with_a_bare_bearer_challenge(db: None) -> None:
+    # RFC 6750 §3.1: no error attribute when the request carried no credential (issue 9 changed this).
+    response = APIClient().get(ME_URL)
+    assert response.status_code == 401
+    assert response.json()["code"] == "UNAUTHENTICATED"
+    assert response["WWW-Authenticate"] == 'Bearer realm="teeckin"'
+
+
+def test_a_refused_api_key_gets_the_invalid_token_challenge(db: None) -> None:
+    response = APIClient().get(ME_URL, HTTP_X_API_KEY="tak_unknown")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Bearer realm="teeckin", error="invalid_token"'
 
 
 @pytest.mark.parametrize(

@@ -260,3 +260,11 @@ def test_webhook_inputs_refuse_unknown_fields_and_unknown_events(owner, org, htt
     assert _envelope(unknown, 400)["details"] == {"secret": ["Unknown field."]}
     event = api.post("/api/webhooks", {"url": url, "events": ["user.joined", "user.exploded"]}, format="json")
     assert "events" in _envelope(event, 400)["details"]
+
+
+def test_an_unsupported_method_is_405_even_with_a_used_idempotency_key(owner_api, topic):
+    headers = {"HTTP_IDEMPOTENCY_KEY": "key-1"}
+    body = {"topic": topic.id, "duration_minutes": 5}
+    assert owner_api.post("/api/agent/time", body, format="json", **headers).status_code == 201
+    response = owner_api.put("/api/agent/time", body, format="json", **headers)
+    _envelope(response, 405)

@@ -63,7 +63,12 @@ def test_swagger_ui_is_served(db):
     response = APIClient().get("/api/docs")
     assert response.status_code == 200
     assert b"swagger-ui" in response.content
-    assert b"/api/v1/schema" in response.content
+    # The start-up script is a file of its own (Content-Security-Policy: no inline script); it loads
+    # the schema.
+    assert b"<script>" not in response.content and b'src="/api/docs?script="' in response.content
+    script = APIClient().get("/api/docs?script=")
+    assert script["Content-Type"].startswith("application/javascript")
+    assert b"/api/v1/schema" in script.content
     # Served from our own static files (drf-spectacular-sidecar), so the page works without a CDN.
     assert b"cdn.jsdelivr.net" not in response.content
     assert b"/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in response.content

@@ -3,9 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import caches
-from django_ratelimit import ALL
-from django_ratelimit.core import _get_window, _make_cache_key, _split_rate
+
+from apps.ratelimits import counters
+from apps.ratelimits.buckets import bucket_key
 
 
 def set_limits(
@@ -28,6 +28,5 @@ def limit_headers(response: Any) -> dict[str, str | None]:
 def counter_set(bucket: str, identity: str, rate: str, count: int) -> None:
     """Put ``count`` requests in a bucket's current window directly, as ``apps.ratelimits.buckets.charge``
     would have after that many requests: for quotas too large to reach with real requests in a test."""
-    _limit, period = _split_rate(rate)
-    key = _make_cache_key(f"teeckin.{bucket}", _get_window(identity, period), rate, identity, ALL)
-    caches["default"].set(key, count, period + 1)
+    limit, period = counters.rate_parse(rate)
+    counters.preload(bucket_key(bucket, identity), limit, period, count)

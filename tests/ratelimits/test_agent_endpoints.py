@@ -210,7 +210,7 @@ def test_a_free_organization_is_refused_after_100_requests_in_the_hour_and_enter
     topic: Topic,
     one_window: None,
 ) -> None:
-    assert org.plan == Organization.Plan.FREE  # new organizations start on the free plan
+    assert org.plan == Organization.Plan.FREE  # the default these tests set (tests/ratelimits/conftest.py)
     # 100 real requests, reads and writes, by two agents of the organization.
     answers = [owner_api.get(READS[n % len(READS)]) for n in range(60)]
     answers += [
@@ -275,13 +275,14 @@ def test_api_key_requests_are_limited_per_key(
 
 
 # --- The token endpoint: per client id and per IP address, every attempt.
-def test_guessing_an_agents_secret_is_refused_after_ten_attempts(
+def test_guessing_an_agents_secret_from_one_address_is_refused_after_ten_failures(
     owner_agent: AgentCredentials, teammate_agent: AgentCredentials, client: Client, one_window: None
 ) -> None:
+    # Issue 9 changed this: failures count per (client id, address), so a guesser who knows a client id
+    # no longer locks the real agent, calling from elsewhere, out of new tokens.
     wrong = {**token_form(owner_agent), "client_secret": "tcs_" + "x" * 43}
-    # Spread over addresses, as a distributed guess would be: the client id's bucket still fills.
-    guesses = [client.post(TOKEN, wrong, REMOTE_ADDR=f"203.0.113.{n}") for n in range(10)]
-    refused = client.post(TOKEN, wrong, REMOTE_ADDR="203.0.113.99")
+    guesses = [client.post(TOKEN, wrong, REMOTE_ADDR="203.0.113.1") for _ in range(10)]
+    refused = client.post(TOKEN, wrong, REMOTE_ADDR="203.0.113.1")
 
     assert {r.status_code for r in guesses} == {401}
     assert {r.json()["error"] for r in guesses} == {"invalid_client"}
@@ -289,9 +290,31 @@ def test_guessing_an_agents_secret_is_refused_after_ten_attempts(
     assert {r["X-RateLimit-Bucket"] for r in guesses} == {"token_client"}
     # The 429 is the API's error envelope (RFC 6749 has no error code for it), not an OAuth error.
     assert_refused(refused, "token_client", 10, 60)
-    # The right secret waits for the window too (attempts are counted, not failures); others are unaffected.
-    assert client.post(TOKEN, token_form(owner_agent), REMOTE_ADDR="203.0.113.100").status_code == 429
-    assert client.post(TOKEN, token_form(teammate_agent), REMOTE_ADDR="203.0.113.101").status_code == 200
+    # Even the right secret waits, from that address; the real agent elsewhere and others do not.
+    assert client.post(TOKEN, token_form(owner_agent), REMOTE_ADDR="203.0.113.1").status_code == 429
+    assert client.post(TOKEN, token_form(owner_agent), REMOTE_ADDR="198.51.100.7").status_code == 200
+    assert client.post(TOKEN, token_form(teammate_agent), REMOTE_ADDR="203.0.113.1").status_code == 200
+
+
+def test_a_guess_spread_over_many_addresses_is_refused_after_a_hundred_failures(
+    owner_agent: AgentCredentials, client: Client, one_window: None
+) -> None:
+    wrong = {**token_form(owner_agent), "client_secret": "tcs_" + "x" * 43}
+    guesses = [client.post(TOKEN, wrong, REMOTE_ADDR=f"203.0.{n // 250}.{n % 250}") for n in range(100)]
+    refused = client.post(TOKEN, wrong, REMOTE_ADDR="198.51.100.200")
+
+    assert {r.status_code for r in guesses} == {401}
+    assert guesses[-1]["X-RateLimit-Bucket"] == "token_client_all"
+    assert_refused(refused, "token_client_all", 100, 60)
+    # At that ceiling the client id is locked everywhere: the price of stopping a distributed guess.
+    assert client.post(TOKEN, token_form(owner_agent), REMOTE_ADDR="198.51.100.7").status_code == 429
+
+
+def test_successful_token_requests_use_up_no_failure_budget(
+    owner_agent: AgentCredentials, client: Client, one_window: None
+) -> None:
+    answers = [client.post(TOKEN, token_form(owner_agent), REMOTE_ADDR="203.0.113.1") for _ in range(12)]
+    assert {r.status_code for r in answers} == {200}
 
 
 def test_one_address_trying_many_clients_is_refused_after_thirty_attempts(

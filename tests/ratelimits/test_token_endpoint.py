@@ -26,7 +26,9 @@ def guess(client: Client, client_id: str, ip: str = "198.51.100.1", **extra: Any
 
 
 def test_guessing_one_clients_secret_is_refused_after_the_limit(client: Client, settings: Any) -> None:
-    set_limits(settings, {"token_client": "3/m", "token_ip": "100/m"})
+    # A guess spread over addresses meets the per-client ceiling (token_client_all); issue 9 moved it
+    # there from token_client, which now counts per (client id, address).
+    set_limits(settings, {"token_client_all": "3/m", "token_ip": "100/m"})
 
     answers = [guess(client, "teeckin_agent_target", ip=f"203.0.113.{n}") for n in range(3)]
     refused = guess(client, "teeckin_agent_target", ip="203.0.113.99")
@@ -37,7 +39,7 @@ def test_guessing_one_clients_secret_is_refused_after_the_limit(client: Client, 
     assert [limit_headers(a)["Remaining"] for a in answers] == ["2", "1", "0"]
     assert refused.status_code == 429
     assert refused.json()["code"] == "RATE_LIMITED"
-    assert refused.json()["details"]["bucket"] == "token_client"
+    assert refused.json()["details"]["bucket"] == "token_client_all"
     assert 1 <= int(refused["Retry-After"]) <= 60
     # Another client is unaffected.
     assert guess(client, "teeckin_agent_other").status_code == 401
@@ -48,7 +50,12 @@ def test_basic_authentication_counts_for_the_same_client(client: Client, setting
     basic = base64.b64encode(b"teeckin_agent_target:wrong-guess").decode()
 
     guess(client, "teeckin_agent_target")
-    client.post(TOKEN, {"grant_type": "client_credentials"}, HTTP_AUTHORIZATION=f"Basic {basic}")
+    client.post(
+        TOKEN,
+        {"grant_type": "client_credentials"},
+        HTTP_AUTHORIZATION=f"Basic {basic}",
+        REMOTE_ADDR="198.51.100.1",  # the address guess() uses: token_client is per (client id, address)
+    )
     refused = guess(client, "teeckin_agent_target")
 
     assert refused.status_code == 429

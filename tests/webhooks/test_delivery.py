@@ -13,6 +13,7 @@ from werkzeug import Response
 from apps.timer.services import timer_start
 from apps.webhooks import services
 from apps.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from apps.webhooks.publisher import publisher_idle
 from apps.webhooks.tasks import webhook_deliver
 
 
@@ -213,6 +214,7 @@ def test_an_enqueue_failure_never_breaks_the_change(
     monkeypatch.setattr(webhook_deliver, "apply_async", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         result = timer_start(user=owner, organization=org, topic=topic)
+    assert publisher_idle()  # with a broker, publishing happens on the publisher thread
     assert result.started.pk
     assert WebhookDelivery.objects.get().status == "pending"
     assert "sweeper will retry" in caplog.text

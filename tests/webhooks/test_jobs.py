@@ -15,5 +15,6 @@ def test_every_scheduled_job_is_a_registered_task():
         "apps.timer.tasks.timers_idle_stop",
         "apps.agents.tasks.access_tokens_clear_expired_task",
         "apps.agents.tasks.registrations_prune_unused_task",
+        "apps.idempotency.tasks.idempotency_keys_prune",
     }
     assert names <= set(app.tasks)

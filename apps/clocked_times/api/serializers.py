@@ -1,7 +1,10 @@
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from rest_framework import serializers
 
 from apps.clocked_times.api.provenance import SourceOutput, source_field
 from apps.clocked_times.models import ClockedTime
+from apps.clocked_times.reports import GROUPINGS, MAX_RANGE_DAYS
 from apps.core.api.fields import InputDateField, InputDateTimeField, UtcDateTimeField
 from apps.core.api.pagination import PageQuery
 from apps.core.api.serializers import (
@@ -125,3 +128,59 @@ class ClockedTimePageOutput(serializers.Serializer):
     page = serializers.IntegerField()
     pageSize = serializers.IntegerField()
     results = ClockedTimeOutput(many=True)
+
+
+class ReportSummaryQuery(StrictInput):
+    start_date = InputDateField(help_text="YYYY-MM-DD, first day.")
+    end_date = InputDateField(help_text="YYYY-MM-DD, last day (inclusive).")
+    group_by = serializers.ChoiceField(choices=list(GROUPINGS), default="topic")
+    timezone = serializers.CharField(
+        default="UTC", max_length=64, help_text="IANA name: the days of the range and of group_by=day."
+    )
+    topic_id = serializers.CharField(required=False, max_length=32)
+    tag = serializers.CharField(required=False, max_length=100, help_text="A tag name (any case).")
+    agent_id = serializers.CharField(
+        required=False, max_length=100, help_text='An agent\'s client id, or "none" for entries without one.'
+    )
+    repository = serializers.CharField(
+        required=False, max_length=500, help_text="Only work in this repository (the entries' source)."
+    )
+    member = serializers.CharField(
+        required=False, max_length=150, help_text="A member's username (organization owners and admins only)."
+    )
+
+    def validate_timezone(self, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise serializers.ValidationError(
+                "Unknown timezone; use an IANA name such as Europe/Berlin."
+            ) from None
+        return value
+
+    def validate(self, attrs: dict) -> dict:
+        if attrs["end_date"] < attrs["start_date"]:
+            raise serializers.ValidationError({"end_date": ["Must not be before start_date."]})
+        if (attrs["end_date"] - attrs["start_date"]).days > MAX_RANGE_DAYS:
+            raise serializers.ValidationError(
+                {"end_date": [f"A range can be at most {MAX_RANGE_DAYS} days."]}
+            )
+        return attrs
+
+
+class ReportGroupOutput(serializers.Serializer):
+    key = serializers.CharField(
+        help_text="The group's id (topic, category, tag), client id, username or date."
+    )
+    label = serializers.CharField()
+    seconds = serializers.IntegerField()
+    entries = serializers.IntegerField()
+
+
+class ReportSummaryOutput(serializers.Serializer):
+    startDate = serializers.DateField(source="start")
+    endDate = serializers.DateField(source="end")
+    groupBy = serializers.CharField(source="group_by")
+    timezone = serializers.CharField()
+    totalSeconds = serializers.IntegerField(source="total_seconds")
+    groups = ReportGroupOutput(many=True, source="rows")

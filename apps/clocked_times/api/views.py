@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -20,14 +21,17 @@ from apps.clocked_times.api.serializers import (
     ClockedTimeOutput,
     ClockedTimePageOutput,
     ClockedTimeUpdateInput,
+    ReportSummaryOutput,
+    ReportSummaryQuery,
 )
 from apps.clocked_times.models import ClockedTime
+from apps.clocked_times.reports import report_build, report_entries
 from apps.clocked_times.selectors import entries_started_between
 from apps.core.actor import Actor
 from apps.core.api.base import ApiView
 from apps.core.api.pagination import page_body, paginate
 from apps.core.api.schema import READ_ERRORS, WRITE_ERRORS, responses
-from apps.core.errors import NotFound
+from apps.core.errors import Forbidden, NotFound
 from apps.core.names import name_key
 from apps.tags.services import tags_get_or_create
 from apps.topics.matching import topic_resolve
@@ -191,3 +195,42 @@ class ClockedTimeDetailView(ApiView):
     def delete(self, request: Request, entry_id: str) -> Response:
         services.clocked_time_delete(entry=_entry_of(self.actor(request), entry_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ReportSummaryView(ApiView):
+    query_serializers = {"get": ReportSummaryQuery}  # also the published parameters
+
+    @extend_schema(
+        operation_id="reports_summary",
+        summary="Time totals over a range of days, grouped by topic, category, agent, tag, member or day",
+        description=(
+            "The organization's entries for its owners and admins, the owner's own for members. An entry "
+            "counts on the day it started (in `timezone`); a running one counts up to now; an entry with two "
+            "tags counts under both when grouping by tag. Unknown query parameters are refused (400)."
+        ),
+        responses=responses({200: ReportSummaryOutput}, *READ_ERRORS, 400),
+        tags=["Reports"],
+    )
+    def get(self, request: Request) -> Response:
+        actor = self.actor(request)
+        values = self.query_data(request)
+        if "member" in values and not actor.is_org_admin:
+            raise Forbidden("Only an organization's owners and admins can report on other members.")
+        entries = report_entries(
+            organization_id=actor.organization.pk,
+            user_id=None if actor.is_org_admin else actor.user.pk,
+            topic_id=values.get("topic_id", ""),
+            tag=values.get("tag", ""),
+            agent=values.get("agent_id", ""),
+            member=values.get("member", ""),
+            repository=values.get("repository", ""),
+        )
+        report = report_build(
+            entries,
+            group_by=values["group_by"],
+            start=values["start_date"],
+            end=values["end_date"],
+            tz=ZoneInfo(values["timezone"]),
+            now=timezone.now(),
+        )
+        return Response(ReportSummaryOutput(report).data)

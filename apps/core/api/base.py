@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from apps.agents.authentication import token_scope_check
 from apps.core.actor import Actor, actor_from_request
 from apps.core.api.schema import AgentApiSchema
+from apps.idempotency.views import IdempotentWrites
 
 
 class StrictQueryMixin:
@@ -46,11 +47,12 @@ class StrictQueryMixin:
         return query.validated_data
 
 
-class ApiView(StrictQueryMixin, APIView):
+class ApiView(IdempotentWrites, StrictQueryMixin, APIView):
     # No class docstring: drf-spectacular would publish it as every subclass's description.
     # A missing credential answers 401 with a Bearer challenge: DRF turns "not authenticated" into 403
     # when the first authentication class offers no WWW-Authenticate challenge (SessionAuthentication
     # does not), and agents must get the spec's 401.
+    # IdempotentWrites: every write honours an Idempotency-Key header (apps/idempotency/views.py).
 
     schema = AgentApiSchema()
     # The OAuth scope an agent's access token must carry (README "Scopes"); the schema declares it too.

@@ -552,6 +552,26 @@ export interface paths {
         patch: operations["clocked_times_update"];
         trace?: never;
     };
+    "/api/v1/reports/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Time totals over a range of days, grouped by topic, category, agent, tag, member or day
+         * @description The organization's entries for its owners and admins, the owner's own for members. An entry counts on the day it started (in `timezone`); a running one counts up to now; an entry with two tags counts under both when grouping by tag. Unknown query parameters are refused (400).
+         */
+        get: operations["reports_summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tags": {
         parameters: {
             query?: never;
@@ -1405,6 +1425,23 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        ReportGroupOutput: {
+            /** @description The group's id (topic, category, tag), client id, username or date. */
+            key: string;
+            label: string;
+            seconds: number;
+            entries: number;
+        };
+        ReportSummaryOutput: {
+            /** Format: date */
+            startDate: string;
+            /** Format: date */
+            endDate: string;
+            groupBy: string;
+            timezone: string;
+            totalSeconds: number;
+            groups: components["schemas"]["ReportGroupOutput"][];
+        };
         /** @description The form fields of ``POST /api/oauth/revoke`` (documentation only: oauthlib parses the form). */
         RevokeRequestInputRequest: {
             /** @description The access token (tat_…) to revoke. */
@@ -1747,16 +1784,21 @@ export interface components {
         };
     };
     responses: never;
-    parameters: never;
+    parameters: {
+        /** @description Makes a retried write safe: the first request with a key runs and its answer is kept for 24 hours (per organization and user); a repeat with the same body gets that answer again with `Idempotent-Replayed: true` and writes nothing. Up to 255 printable ASCII characters, e.g. a UUID (400 INVALID_IDEMPOTENCY_KEY otherwise). */
+        IdempotencyKey: string;
+    };
     requestBodies: never;
     headers: {
+        /** @description `true` when this answer is the recorded one of an earlier request with the same Idempotency-Key (nothing was written this time). */
+        "Idempotent-Replayed": "true";
         /** @description Requests allowed in the current window of the bucket that applied (the one with the fewest requests remaining; named in X-RateLimit-Bucket). */
         "X-RateLimit-Limit": number;
         /** @description Requests left in that window before a 429. */
         "X-RateLimit-Remaining": number;
-        /** @description Seconds until that window ends and its count starts again. */
+        /** @description Seconds until that bucket's count next goes down (after a 429: until one more request is allowed). */
         "X-RateLimit-Reset": number;
-        /** @description The bucket: read, write, timer, heartbeat, plan, anonymous, token_ip or token_client. */
+        /** @description The bucket: read, write, timer, heartbeat, plan, anonymous, registration, token_ip, token_client or token_client_all. */
         "X-RateLimit-Bucket": string;
         /** @description Seconds to wait before the refused bucket accepts requests again. */
         "Retry-After": number;
@@ -1923,6 +1965,8 @@ export interface operations {
             header?: {
                 /** @description The agent's session id (e.g. Claude Code's session_id; up to 128 printable ASCII characters, no spaces). Each session is its own timer tracker: a start stops only the same session's timer, and stop, status, notes, tags and heartbeat address that session's timer. Without it, the agent's session-less timer. A body's source.session, if also given, must be the same. */
                 "X-Teeckin-Session"?: string;
+                /** @description Makes a retried write safe: the first request with a key runs and its answer is kept for 24 hours (per organization and user); a repeat with the same body gets that answer again with `Idempotent-Replayed: true` and writes nothing. Up to 255 printable ASCII characters, e.g. a UUID (400 INVALID_IDEMPOTENCY_KEY otherwise). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
             cookie?: never;
@@ -1935,6 +1979,7 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -1997,7 +2042,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Conflicts with the current state (ambiguous topic, archived topic, overlap, name taken, in use). */
+            /** @description Conflicts with the current state (ambiguous topic, archived topic, overlap, name taken, in use). IDEMPOTENCY_KEY_IN_PROGRESS: a request with this Idempotency-Key is still running (retry after Retry-After seconds). */
             409: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2030,6 +2075,19 @@ export interface operations {
             };
             /** @description The body is not application/json. */
             415: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request (endpoint or body). */
+            422: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
@@ -2142,6 +2200,8 @@ export interface operations {
             header?: {
                 /** @description The agent's session id (e.g. Claude Code's session_id; up to 128 printable ASCII characters, no spaces). Each session is its own timer tracker: a start stops only the same session's timer, and stop, status, notes, tags and heartbeat address that session's timer. Without it, the agent's session-less timer. A body's source.session, if also given, must be the same. */
                 "X-Teeckin-Session"?: string;
+                /** @description Makes a retried write safe: the first request with a key runs and its answer is kept for 24 hours (per organization and user); a repeat with the same body gets that answer again with `Idempotent-Replayed: true` and writes nothing. Up to 255 printable ASCII characters, e.g. a UUID (400 INVALID_IDEMPOTENCY_KEY otherwise). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
             cookie?: never;
@@ -2154,6 +2214,7 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -2216,6 +2277,19 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description IDEMPOTENCY_KEY_IN_PROGRESS: a request with this Idempotency-Key is still running (retry after Retry-After seconds). */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The body was sent without a Content-Length (chunked transfer encoding); nothing written. */
             411: {
                 headers: {
@@ -2236,6 +2310,19 @@ export interface operations {
             };
             /** @description The body is not application/json. */
             415: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request (endpoint or body). */
+            422: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
@@ -2269,6 +2356,8 @@ export interface operations {
             header?: {
                 /** @description The agent's session id (e.g. Claude Code's session_id; up to 128 printable ASCII characters, no spaces). Each session is its own timer tracker: a start stops only the same session's timer, and stop, status, notes, tags and heartbeat address that session's timer. Without it, the agent's session-less timer. A body's source.session, if also given, must be the same. */
                 "X-Teeckin-Session"?: string;
+                /** @description Makes a retried write safe: the first request with a key runs and its answer is kept for 24 hours (per organization and user); a repeat with the same body gets that answer again with `Idempotent-Replayed: true` and writes nothing. Up to 255 printable ASCII characters, e.g. a UUID (400 INVALID_IDEMPOTENCY_KEY otherwise). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
             cookie?: never;
@@ -2282,6 +2371,7 @@ export interface operations {
             /** @description No response body */
             204: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -2342,6 +2432,19 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description IDEMPOTENCY_KEY_IN_PROGRESS: a request with this Idempotency-Key is still running (retry after Retry-After seconds). */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The body was sent without a Content-Length (chunked transfer encoding); nothing written. */
             411: {
                 headers: {
@@ -2362,6 +2465,19 @@ export interface operations {
             };
             /** @description The body is not application/json. */
             415: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request (endpoint or body). */
+            422: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
@@ -2395,6 +2511,8 @@ export interface operations {
             header?: {
                 /** @description The agent's session id (e.g. Claude Code's session_id; up to 128 printable ASCII characters, no spaces). Each session is its own timer tracker: a start stops only the same session's timer, and stop, status, notes, tags and heartbeat address that session's timer. Without it, the agent's session-less timer. A body's source.session, if also given, must be the same. */
                 "X-Teeckin-Session"?: string;
+                /** @description Makes a retried write safe: the first request with a key runs and its answer is kept for 24 hours (per organization and user); a repeat with the same body gets that answer again with `Idempotent-Replayed: true` and writes nothing. Up to 255 printable ASCII characters, e.g. a UUID (400 INVALID_IDEMPOTENCY_KEY otherwise). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
             cookie?: never;
@@ -2407,6 +2525,7 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -2469,7 +2588,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Conflicts with the current state (ambiguous topic, archived topic, overlap, name taken, in use). */
+            /** @description Conflicts with the current state (ambiguous topic, archived topic, overlap, name taken, in use). IDEMPOTENCY_KEY_IN_PROGRESS: a request with this Idempotency-Key is still running (retry after Retry-After seconds). */
             409: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2513,6 +2632,19 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request (endpoint or body). */
+            422: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Rate limit exceeded; retry after the limit resets. */
             429: {
                 headers: {
@@ -2535,6 +2667,8 @@ export interface operations {
             header?: {
                 /** @description The agent's session id (e.g. Claude Code's session_id; up to 128 printable ASCII characters, no spaces). Each session is its own timer tracker: a start stops only the same session's timer, and stop, status, notes, tags and heartbeat address that session's timer. Without it, the agent's session-less timer. A body's source.session, if also given, must be the same. */
                 "X-Teeckin-Session"?: string;
+                /** @description Makes a retried write safe: the first request with a key runs and its answer is kept for 24 hours (per organization and user); a repeat with the same body gets that answer again with `Idempotent-Replayed: true` and writes nothing. Up to 255 printable ASCII characters, e.g. a UUID (400 INVALID_IDEMPOTENCY_KEY otherwise). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
             cookie?: never;
@@ -2547,6 +2681,7 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -2609,6 +2744,19 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description IDEMPOTENCY_KEY_IN_PROGRESS: a request with this Idempotency-Key is still running (retry after Retry-After seconds). */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The body was sent without a Content-Length (chunked transfer encoding); nothing written. */
             411: {
                 headers: {
@@ -2629,6 +2777,19 @@ export interface operations {
             };
             /** @description The body is not application/json. */
             415: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request (endpoint or body). */
+            422: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
@@ -2662,6 +2823,8 @@ export interface operations {
             header?: {
                 /** @description The agent's session id (e.g. Claude Code's session_id; up to 128 printable ASCII characters, no spaces). Each session is its own timer tracker: a start stops only the same session's timer, and stop, status, notes, tags and heartbeat address that session's timer. Without it, the agent's session-less timer. A body's source.session, if also given, must be the same. */
                 "X-Teeckin-Session"?: string;
+                /** @description Makes a retried write safe: the first request with a key runs and its answer is kept for 24 hours (per organization and user); a repeat with the same body gets that answer again with `Idempotent-Replayed: true` and writes nothing. Up to 255 printable ASCII characters, e.g. a UUID (400 INVALID_IDEMPOTENCY_KEY otherwise). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
             cookie?: never;
@@ -2674,6 +2837,7 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -2736,6 +2900,19 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description IDEMPOTENCY_KEY_IN_PROGRESS: a request with this Idempotency-Key is still running (retry after Retry-After seconds). */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The body was sent without a Content-Length (chunked transfer encoding); nothing written. */
             411: {
                 headers: {
@@ -2756,6 +2933,19 @@ export interface operations {
             };
             /** @description The body is not application/json. */
             415: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request (endpoint or body). */
+            422: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
@@ -2943,7 +3133,10 @@ export interface operations {
     oauth_revoke: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retried write safe: the first request with a key runs and its answer is kept for 24 hours (per organization and user); a repeat with the same body gets that answer again with `Idempotent-Replayed: true` and writes nothing. Up to 255 printable ASCII characters, e.g. a UUID (400 INVALID_IDEMPOTENCY_KEY otherwise). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2956,6 +3149,7 @@ export interface operations {
             /** @description Revoked, or there was nothing of this agent's to revoke (an empty object). */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -2994,6 +3188,19 @@ export interface operations {
                     "application/json": components["schemas"]["OAuthErrorOutput"];
                 };
             };
+            /** @description IDEMPOTENCY_KEY_IN_PROGRESS: a request with this Idempotency-Key is still running (retry after Retry-After seconds). */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The body was sent without a Content-Length (chunked transfer encoding); nothing written. */
             411: {
                 headers: {
@@ -3006,6 +3213,19 @@ export interface operations {
             /** @description The body is over the server's size limit; nothing written. */
             413: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request (endpoint or body). */
+            422: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3045,7 +3265,10 @@ export interface operations {
     oauth_token: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retried write safe: the first request with a key runs and its answer is kept for 24 hours (per organization and user); a repeat with the same body gets that answer again with `Idempotent-Replayed: true` and writes nothing. Up to 255 printable ASCII characters, e.g. a UUID (400 INVALID_IDEMPOTENCY_KEY otherwise). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -3057,6 +3280,7 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -3093,6 +3317,19 @@ export interface operations {
                     "application/json": components["schemas"]["OAuthErrorOutput"];
                 };
             };
+            /** @description IDEMPOTENCY_KEY_IN_PROGRESS: a request with this Idempotency-Key is still running (retry after Retry-After seconds). */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The body was sent without a Content-Length (chunked transfer encoding); nothing written. */
             411: {
                 headers: {
@@ -3105,6 +3342,19 @@ export interface operations {
             /** @description The body is over the server's size limit; nothing written. */
             413: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request (endpoint or body). */
+            422: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3316,7 +3566,10 @@ export interface operations {
     clockeye_time_entries_start: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retried write safe: the first request with a key runs and its answer is kept for 24 hours (per organization and user); a repeat with the same body gets that answer again with `Idempotent-Replayed: true` and writes nothing. Up to 255 printable ASCII characters, e.g. a UUID (400 INVALID_IDEMPOTENCY_KEY otherwise). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -3328,6 +3581,7 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -3390,7 +3644,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Conflicts with the current state (ambiguous topic, archived topic, overlap, name taken, in use). */
+            /** @description Conflicts with the current state (ambiguous topic, archived topic, overlap, name taken, in use). IDEMPOTENCY_KEY_IN_PROGRESS: a request with this Idempotency-Key is still running (retry after Retry-After seconds). */
             409: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -3434,6 +3688,19 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request (endpoint or body). */
+            422: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Rate limit exceeded; retry after the limit resets. */
             429: {
                 headers: {
@@ -3453,7 +3720,10 @@ export interface operations {
     clockeye_time_entries_stop: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retried write safe: the first request with a key runs and its answer is kept for 24 hours (per organization and user); a repeat with the same body gets that answer again with `Idempotent-Replayed: true` and writes nothing. Up to 255 printable ASCII characters, e.g. a UUID (400 INVALID_IDEMPOTENCY_KEY otherwise). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -3465,6 +3735,7 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -3527,6 +3798,19 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description IDEMPOTENCY_KEY_IN_PROGRESS: a request with this Idempotency-Key is still running (retry after Retry-After seconds). */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The body was sent without a Content-Length (chunked transfer encoding); nothing written. */
             411: {
                 headers: {
@@ -3547,6 +3831,19 @@ export interface operations {
             };
             /** @description The body is not application/json. */
             415: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request (endpoint or body). */
+            422: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
@@ -3653,7 +3950,10 @@ export interface operations {
     categories_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retried write safe: the first request with a key runs and its answer is kept for 24 hours (per organization and user); a repeat with the same body gets that answer again with `Idempotent-Replayed: true` and writes nothing. Up to 255 printable ASCII characters, e.g. a UUID (400 INVALID_IDEMPOTENCY_KEY otherwise). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -3665,6 +3965,7 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -3714,7 +4015,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Conflicts with the current state (ambiguous topic, archived topic, overlap, name taken, in use). */
+            /** @description Conflicts with the current state (ambiguous topic, archived topic, overlap, name taken, in use). IDEMPOTENCY_KEY_IN_PROGRESS: a request with this Idempotency-Key is still running (retry after Retry-After seconds). */
             409: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -3747,6 +4048,19 @@ export interface operations {
             };
             /** @description The body is not application/json. */
             415: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request (endpoint or body). */
+            422: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
@@ -3868,7 +4182,10 @@ export interface operations {
     categories_destroy: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retried write safe: the first request with a key runs and its answer is kept for 24 hours (per organization and user); a repeat with the same body gets that answer again with `Idempotent-Replayed: true` and writes nothing. Up to 255 printable ASCII characters, e.g. a UUID (400 INVALID_IDEMPOTENCY_KEY otherwise). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 category_id: string;
             };
@@ -3879,6 +4196,7 @@ export interface operations {
             /** @description No response body */
             204: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -3939,8 +4257,21 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Conflicts with the current state (ambiguous topic, archived topic, overlap, name taken, in use). */
+            /** @description Conflicts with the current state (ambiguous topic, archived topic, overlap, name taken, in use). IDEMPOTENCY_KEY_IN_PROGRESS: a request with this Idempotency-Key is still running (retry after Retry-After seconds). */
             409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request (endpoint or body). */
+            422: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
@@ -3971,7 +4302,10 @@ export interface operations {
     categories_update: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retried write safe: the first request with a key runs and its answer is kept for 24 hours (per organization and user); a repeat with the same body gets that answer again with `Idempotent-Replayed: true` and writes nothing. Up to 255 printable ASCII characters, e.g. a UUID (400 INVALID_IDEMPOTENCY_KEY otherwise). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 category_id: string;
             };
@@ -3985,6 +4319,7 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -4047,7 +4382,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Conflicts with the current state (ambiguous topic, archived topic, overlap, name taken, in use). */
+            /** @description Conflicts with the current state (ambiguous topic, archived topic, overlap, name taken, in use). IDEMPOTENCY_KEY_IN_PROGRESS: a request with this Idempotency-Key is still running (retry after Retry-After seconds). */
             409: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -4080,6 +4415,19 @@ export interface operations {
             };
             /** @description The body is not application/json. */
             415: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request (endpoint or body). */
+            422: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
@@ -4206,6 +4554,8 @@ export interface operations {
             header?: {
                 /** @description The agent's session id (e.g. Claude Code's session_id; up to 128 printable ASCII characters, no spaces). Each session is its own timer tracker: a start stops only the same session's timer, and stop, status, notes, tags and heartbeat address that session's timer. Without it, the agent's session-less timer. A body's source.session, if also given, must be the same. */
                 "X-Teeckin-Session"?: string;
+                /** @description Makes a retried write safe: the first request with a key runs and its answer is kept for 24 hours (per organization and user); a repeat with the same body gets that answer again with `Idempotent-Replayed: true` and writes nothing. Up to 255 printable ASCII characters, e.g. a UUID (400 INVALID_IDEMPOTENCY_KEY otherwise). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
             cookie?: never;
@@ -4218,6 +4568,7 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -4280,7 +4631,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Conflicts with the current state (ambiguous topic, archived topic, overlap, name taken, in use). */
+            /** @description Conflicts with the current state (ambiguous topic, archived topic, overlap, name taken, in use). IDEMPOTENCY_KEY_IN_PROGRESS: a request with this Idempotency-Key is still running (retry after Retry-After seconds). */
             409: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -4313,6 +4664,19 @@ export interface operations {
             };
             /** @description The body is not application/json. */
             415: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request (endpoint or body). */
+            422: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
@@ -4434,7 +4798,10 @@ export interface operations {
     clocked_times_destroy: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retried write safe: the first request with a key runs and its answer is kept for 24 hours (per organization and user); a repeat with the same body gets that answer again with `Idempotent-Replayed: true` and writes nothing. Up to 255 printable ASCII characters, e.g. a UUID (400 INVALID_IDEMPOTENCY_KEY otherwise). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 entry_id: string;
             };
@@ -4445,6 +4812,7 @@ export interface operations {
             /** @description No response body */
             204: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -4505,6 +4873,32 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description IDEMPOTENCY_KEY_IN_PROGRESS: a request with this Idempotency-Key is still running (retry after Retry-After seconds). */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request (endpoint or body). */
+            422: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Rate limit exceeded; retry after the limit resets. */
             429: {
                 headers: {
@@ -4524,7 +4918,10 @@ export interface operations {
     clocked_times_update: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retried write safe: the first request with a key runs and its answer is kept for 24 hours (per organization and user); a repeat with the same body gets that answer again with `Idempotent-Replayed: true` and writes nothing. Up to 255 printable ASCII characters, e.g. a UUID (400 INVALID_IDEMPOTENCY_KEY otherwise). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 entry_id: string;
             };
@@ -4538,6 +4935,7 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -4600,7 +4998,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Conflicts with the current state (ambiguous topic, archived topic, overlap, name taken, in use). */
+            /** @description Conflicts with the current state (ambiguous topic, archived topic, overlap, name taken, in use). IDEMPOTENCY_KEY_IN_PROGRESS: a request with this Idempotency-Key is still running (retry after Retry-After seconds). */
             409: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -4633,6 +5031,120 @@ export interface operations {
             };
             /** @description The body is not application/json. */
             415: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request (endpoint or body). */
+            422: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Rate limit exceeded; retry after the limit resets. */
+            429: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    reports_summary: {
+        parameters: {
+            query: {
+                /** @description An agent's client id, or "none" for entries without one. */
+                agent_id?: string;
+                /** @description YYYY-MM-DD, last day (inclusive). */
+                end_date: string;
+                /**
+                 * @description * `topic` - topic
+                 *     * `category` - category
+                 *     * `agent` - agent
+                 *     * `tag` - tag
+                 *     * `member` - member
+                 *     * `day` - day
+                 */
+                group_by?: "topic" | "category" | "agent" | "tag" | "member" | "day";
+                /** @description A member's username (organization owners and admins only). */
+                member?: string;
+                /** @description Only work in this repository (the entries' source). */
+                repository?: string;
+                /** @description YYYY-MM-DD, first day. */
+                start_date: string;
+                /** @description A tag name (any case). */
+                tag?: string;
+                /** @description IANA name: the days of the range and of group_by=day. */
+                timezone?: string;
+                topic_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportSummaryOutput"];
+                };
+            };
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, invalid or expired access token. */
+            401: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Agent deactivated, secret revoked, the access token lacks the operation's scope (INSUFFICIENT_SCOPE), or the owner's role does not allow this. */
+            403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
@@ -4739,7 +5251,10 @@ export interface operations {
     tags_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retried write safe: the first request with a key runs and its answer is kept for 24 hours (per organization and user); a repeat with the same body gets that answer again with `Idempotent-Replayed: true` and writes nothing. Up to 255 printable ASCII characters, e.g. a UUID (400 INVALID_IDEMPOTENCY_KEY otherwise). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -4751,6 +5266,7 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -4800,7 +5316,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Conflicts with the current state (ambiguous topic, archived topic, overlap, name taken, in use). */
+            /** @description Conflicts with the current state (ambiguous topic, archived topic, overlap, name taken, in use). IDEMPOTENCY_KEY_IN_PROGRESS: a request with this Idempotency-Key is still running (retry after Retry-After seconds). */
             409: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -4833,6 +5349,19 @@ export interface operations {
             };
             /** @description The body is not application/json. */
             415: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request (endpoint or body). */
+            422: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
@@ -4954,7 +5483,10 @@ export interface operations {
     tags_destroy: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retried write safe: the first request with a key runs and its answer is kept for 24 hours (per organization and user); a repeat with the same body gets that answer again with `Idempotent-Replayed: true` and writes nothing. Up to 255 printable ASCII characters, e.g. a UUID (400 INVALID_IDEMPOTENCY_KEY otherwise). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 tag_id: string;
             };
@@ -4965,6 +5497,7 @@ export interface operations {
             /** @description No response body */
             204: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -5025,6 +5558,32 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description IDEMPOTENCY_KEY_IN_PROGRESS: a request with this Idempotency-Key is still running (retry after Retry-After seconds). */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request (endpoint or body). */
+            422: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Rate limit exceeded; retry after the limit resets. */
             429: {
                 headers: {
@@ -5044,7 +5603,10 @@ export interface operations {
     tags_update: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retried write safe: the first request with a key runs and its answer is kept for 24 hours (per organization and user); a repeat with the same body gets that answer again with `Idempotent-Replayed: true` and writes nothing. Up to 255 printable ASCII characters, e.g. a UUID (400 INVALID_IDEMPOTENCY_KEY otherwise). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 tag_id: string;
             };
@@ -5058,6 +5620,7 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -5120,7 +5683,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Conflicts with the current state (ambiguous topic, archived topic, overlap, name taken, in use). */
+            /** @description Conflicts with the current state (ambiguous topic, archived topic, overlap, name taken, in use). IDEMPOTENCY_KEY_IN_PROGRESS: a request with this Idempotency-Key is still running (retry after Retry-After seconds). */
             409: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -5153,6 +5716,19 @@ export interface operations {
             };
             /** @description The body is not application/json. */
             415: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request (endpoint or body). */
+            422: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
@@ -5265,6 +5841,8 @@ export interface operations {
             header?: {
                 /** @description The agent's session id (e.g. Claude Code's session_id; up to 128 printable ASCII characters, no spaces). Each session is its own timer tracker: a start stops only the same session's timer, and stop, status, notes, tags and heartbeat address that session's timer. Without it, the agent's session-less timer. A body's source.session, if also given, must be the same. */
                 "X-Teeckin-Session"?: string;
+                /** @description Makes a retried write safe: the first request with a key runs and its answer is kept for 24 hours (per organization and user); a repeat with the same body gets that answer again with `Idempotent-Replayed: true` and writes nothing. Up to 255 printable ASCII characters, e.g. a UUID (400 INVALID_IDEMPOTENCY_KEY otherwise). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
             cookie?: never;
@@ -5278,6 +5856,7 @@ export interface operations {
             /** @description No response body */
             204: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -5338,6 +5917,19 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description IDEMPOTENCY_KEY_IN_PROGRESS: a request with this Idempotency-Key is still running (retry after Retry-After seconds). */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The body was sent without a Content-Length (chunked transfer encoding); nothing written. */
             411: {
                 headers: {
@@ -5358,6 +5950,19 @@ export interface operations {
             };
             /** @description The body is not application/json. */
             415: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request (endpoint or body). */
+            422: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
@@ -5391,6 +5996,8 @@ export interface operations {
             header?: {
                 /** @description The agent's session id (e.g. Claude Code's session_id; up to 128 printable ASCII characters, no spaces). Each session is its own timer tracker: a start stops only the same session's timer, and stop, status, notes, tags and heartbeat address that session's timer. Without it, the agent's session-less timer. A body's source.session, if also given, must be the same. */
                 "X-Teeckin-Session"?: string;
+                /** @description Makes a retried write safe: the first request with a key runs and its answer is kept for 24 hours (per organization and user); a repeat with the same body gets that answer again with `Idempotent-Replayed: true` and writes nothing. Up to 255 printable ASCII characters, e.g. a UUID (400 INVALID_IDEMPOTENCY_KEY otherwise). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
             cookie?: never;
@@ -5403,6 +6010,7 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -5465,7 +6073,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Conflicts with the current state (ambiguous topic, archived topic, overlap, name taken, in use). */
+            /** @description Conflicts with the current state (ambiguous topic, archived topic, overlap, name taken, in use). IDEMPOTENCY_KEY_IN_PROGRESS: a request with this Idempotency-Key is still running (retry after Retry-After seconds). */
             409: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -5509,6 +6117,19 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request (endpoint or body). */
+            422: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Rate limit exceeded; retry after the limit resets. */
             429: {
                 headers: {
@@ -5531,6 +6152,8 @@ export interface operations {
             header?: {
                 /** @description The agent's session id (e.g. Claude Code's session_id; up to 128 printable ASCII characters, no spaces). Each session is its own timer tracker: a start stops only the same session's timer, and stop, status, notes, tags and heartbeat address that session's timer. Without it, the agent's session-less timer. A body's source.session, if also given, must be the same. */
                 "X-Teeckin-Session"?: string;
+                /** @description Makes a retried write safe: the first request with a key runs and its answer is kept for 24 hours (per organization and user); a repeat with the same body gets that answer again with `Idempotent-Replayed: true` and writes nothing. Up to 255 printable ASCII characters, e.g. a UUID (400 INVALID_IDEMPOTENCY_KEY otherwise). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
             cookie?: never;
@@ -5543,6 +6166,7 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -5605,6 +6229,19 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description IDEMPOTENCY_KEY_IN_PROGRESS: a request with this Idempotency-Key is still running (retry after Retry-After seconds). */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The body was sent without a Content-Length (chunked transfer encoding); nothing written. */
             411: {
                 headers: {
@@ -5625,6 +6262,19 @@ export interface operations {
             };
             /** @description The body is not application/json. */
             415: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request (endpoint or body). */
+            422: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
@@ -5807,7 +6457,10 @@ export interface operations {
     topics_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retried write safe: the first request with a key runs and its answer is kept for 24 hours (per organization and user); a repeat with the same body gets that answer again with `Idempotent-Replayed: true` and writes nothing. Up to 255 printable ASCII characters, e.g. a UUID (400 INVALID_IDEMPOTENCY_KEY otherwise). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -5819,6 +6472,7 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -5881,7 +6535,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Conflicts with the current state (ambiguous topic, archived topic, overlap, name taken, in use). */
+            /** @description Conflicts with the current state (ambiguous topic, archived topic, overlap, name taken, in use). IDEMPOTENCY_KEY_IN_PROGRESS: a request with this Idempotency-Key is still running (retry after Retry-After seconds). */
             409: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -5914,6 +6568,19 @@ export interface operations {
             };
             /** @description The body is not application/json. */
             415: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request (endpoint or body). */
+            422: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
@@ -6035,7 +6702,10 @@ export interface operations {
     topics_destroy: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retried write safe: the first request with a key runs and its answer is kept for 24 hours (per organization and user); a repeat with the same body gets that answer again with `Idempotent-Replayed: true` and writes nothing. Up to 255 printable ASCII characters, e.g. a UUID (400 INVALID_IDEMPOTENCY_KEY otherwise). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 topic_id: string;
             };
@@ -6046,6 +6716,7 @@ export interface operations {
             /** @description No response body */
             204: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -6106,8 +6777,21 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Conflicts with the current state (ambiguous topic, archived topic, overlap, name taken, in use). */
+            /** @description Conflicts with the current state (ambiguous topic, archived topic, overlap, name taken, in use). IDEMPOTENCY_KEY_IN_PROGRESS: a request with this Idempotency-Key is still running (retry after Retry-After seconds). */
             409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request (endpoint or body). */
+            422: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
@@ -6138,7 +6822,10 @@ export interface operations {
     topics_update: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retried write safe: the first request with a key runs and its answer is kept for 24 hours (per organization and user); a repeat with the same body gets that answer again with `Idempotent-Replayed: true` and writes nothing. Up to 255 printable ASCII characters, e.g. a UUID (400 INVALID_IDEMPOTENCY_KEY otherwise). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 topic_id: string;
             };
@@ -6152,6 +6839,7 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -6214,7 +6902,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Conflicts with the current state (ambiguous topic, archived topic, overlap, name taken, in use). */
+            /** @description Conflicts with the current state (ambiguous topic, archived topic, overlap, name taken, in use). IDEMPOTENCY_KEY_IN_PROGRESS: a request with this Idempotency-Key is still running (retry after Retry-After seconds). */
             409: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -6247,6 +6935,19 @@ export interface operations {
             };
             /** @description The body is not application/json. */
             415: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request (endpoint or body). */
+            422: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
@@ -6368,7 +7069,10 @@ export interface operations {
     topic_aliases_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retried write safe: the first request with a key runs and its answer is kept for 24 hours (per organization and user); a repeat with the same body gets that answer again with `Idempotent-Replayed: true` and writes nothing. Up to 255 printable ASCII characters, e.g. a UUID (400 INVALID_IDEMPOTENCY_KEY otherwise). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 topic_id: string;
             };
@@ -6382,6 +7086,7 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -6444,7 +7149,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Conflicts with the current state (ambiguous topic, archived topic, overlap, name taken, in use). */
+            /** @description Conflicts with the current state (ambiguous topic, archived topic, overlap, name taken, in use). IDEMPOTENCY_KEY_IN_PROGRESS: a request with this Idempotency-Key is still running (retry after Retry-After seconds). */
             409: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -6477,6 +7182,19 @@ export interface operations {
             };
             /** @description The body is not application/json. */
             415: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request (endpoint or body). */
+            422: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
@@ -6599,7 +7317,10 @@ export interface operations {
     topic_aliases_destroy: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retried write safe: the first request with a key runs and its answer is kept for 24 hours (per organization and user); a repeat with the same body gets that answer again with `Idempotent-Replayed: true` and writes nothing. Up to 255 printable ASCII characters, e.g. a UUID (400 INVALID_IDEMPOTENCY_KEY otherwise). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 alias_id: string;
                 topic_id: string;
@@ -6611,6 +7332,7 @@ export interface operations {
             /** @description No response body */
             204: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -6671,6 +7393,32 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description IDEMPOTENCY_KEY_IN_PROGRESS: a request with this Idempotency-Key is still running (retry after Retry-After seconds). */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request (endpoint or body). */
+            422: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Rate limit exceeded; retry after the limit resets. */
             429: {
                 headers: {
@@ -6690,7 +7438,10 @@ export interface operations {
     topic_aliases_update: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retried write safe: the first request with a key runs and its answer is kept for 24 hours (per organization and user); a repeat with the same body gets that answer again with `Idempotent-Replayed: true` and writes nothing. Up to 255 printable ASCII characters, e.g. a UUID (400 INVALID_IDEMPOTENCY_KEY otherwise). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 alias_id: string;
                 topic_id: string;
@@ -6705,6 +7456,7 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -6767,7 +7519,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Conflicts with the current state (ambiguous topic, archived topic, overlap, name taken, in use). */
+            /** @description Conflicts with the current state (ambiguous topic, archived topic, overlap, name taken, in use). IDEMPOTENCY_KEY_IN_PROGRESS: a request with this Idempotency-Key is still running (retry after Retry-After seconds). */
             409: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -6800,6 +7552,19 @@ export interface operations {
             };
             /** @description The body is not application/json. */
             415: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request (endpoint or body). */
+            422: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
@@ -6921,7 +7686,10 @@ export interface operations {
     topic_repositories_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retried write safe: the first request with a key runs and its answer is kept for 24 hours (per organization and user); a repeat with the same body gets that answer again with `Idempotent-Replayed: true` and writes nothing. Up to 255 printable ASCII characters, e.g. a UUID (400 INVALID_IDEMPOTENCY_KEY otherwise). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 topic_id: string;
             };
@@ -6935,6 +7703,7 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -6997,7 +7766,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Conflicts with the current state (ambiguous topic, archived topic, overlap, name taken, in use). */
+            /** @description Conflicts with the current state (ambiguous topic, archived topic, overlap, name taken, in use). IDEMPOTENCY_KEY_IN_PROGRESS: a request with this Idempotency-Key is still running (retry after Retry-After seconds). */
             409: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -7030,6 +7799,19 @@ export interface operations {
             };
             /** @description The body is not application/json. */
             415: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request (endpoint or body). */
+            422: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
@@ -7152,7 +7934,10 @@ export interface operations {
     topic_repositories_destroy: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retried write safe: the first request with a key runs and its answer is kept for 24 hours (per organization and user); a repeat with the same body gets that answer again with `Idempotent-Replayed: true` and writes nothing. Up to 255 printable ASCII characters, e.g. a UUID (400 INVALID_IDEMPOTENCY_KEY otherwise). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 binding_id: string;
                 topic_id: string;
@@ -7164,6 +7949,7 @@ export interface operations {
             /** @description No response body */
             204: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -7213,6 +7999,32 @@ export interface operations {
             };
             /** @description Not found in the agent's organization (another organization's ids are reported as missing). */
             404: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_IN_PROGRESS: a request with this Idempotency-Key is still running (retry after Retry-After seconds). */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request (endpoint or body). */
+            422: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
@@ -7476,7 +8288,10 @@ export interface operations {
     webhooks_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retried write safe: the first request with a key runs and its answer is kept for 24 hours (per organization and user); a repeat with the same body gets that answer again with `Idempotent-Replayed: true` and writes nothing. Up to 255 printable ASCII characters, e.g. a UUID (400 INVALID_IDEMPOTENCY_KEY otherwise). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -7488,6 +8303,7 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -7537,7 +8353,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Conflicts with the current state (ambiguous topic, archived topic, overlap, name taken, in use). */
+            /** @description Conflicts with the current state (ambiguous topic, archived topic, overlap, name taken, in use). IDEMPOTENCY_KEY_IN_PROGRESS: a request with this Idempotency-Key is still running (retry after Retry-After seconds). */
             409: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -7570,6 +8386,19 @@ export interface operations {
             };
             /** @description The body is not application/json. */
             415: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request (endpoint or body). */
+            422: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
@@ -7691,7 +8520,10 @@ export interface operations {
     webhooks_destroy: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retried write safe: the first request with a key runs and its answer is kept for 24 hours (per organization and user); a repeat with the same body gets that answer again with `Idempotent-Replayed: true` and writes nothing. Up to 255 printable ASCII characters, e.g. a UUID (400 INVALID_IDEMPOTENCY_KEY otherwise). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 webhook_id: string;
             };
@@ -7702,6 +8534,7 @@ export interface operations {
             /** @description No response body */
             204: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -7762,6 +8595,32 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description IDEMPOTENCY_KEY_IN_PROGRESS: a request with this Idempotency-Key is still running (retry after Retry-After seconds). */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request (endpoint or body). */
+            422: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Rate limit exceeded; retry after the limit resets. */
             429: {
                 headers: {
@@ -7781,7 +8640,10 @@ export interface operations {
     webhooks_update: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retried write safe: the first request with a key runs and its answer is kept for 24 hours (per organization and user); a repeat with the same body gets that answer again with `Idempotent-Replayed: true` and writes nothing. Up to 255 printable ASCII characters, e.g. a UUID (400 INVALID_IDEMPOTENCY_KEY otherwise). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 webhook_id: string;
             };
@@ -7795,6 +8657,7 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -7857,6 +8720,19 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description IDEMPOTENCY_KEY_IN_PROGRESS: a request with this Idempotency-Key is still running (retry after Retry-After seconds). */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The body was sent without a Content-Length (chunked transfer encoding); nothing written. */
             411: {
                 headers: {
@@ -7877,6 +8753,19 @@ export interface operations {
             };
             /** @description The body is not application/json. */
             415: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request (endpoint or body). */
+            422: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];

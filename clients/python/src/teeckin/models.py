@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import AnyUrl, AwareDatetime, BaseModel, ConfigDict, Field, conint, constr
@@ -251,6 +252,31 @@ class ProjectOutput(BaseModel):
     """
     created_at: AwareDatetime
     updated_at: AwareDatetime
+
+
+class ReportGroupOutput(BaseModel):
+    model_config = ConfigDict(
+        extra="ignore",
+    )
+    key: str
+    """
+    The group's id (topic, category, tag), client id, username or date.
+    """
+    label: str
+    seconds: int
+    entries: int
+
+
+class ReportSummaryOutput(BaseModel):
+    model_config = ConfigDict(
+        extra="ignore",
+    )
+    startDate: date
+    endDate: date
+    groupBy: str
+    timezone: str
+    totalSeconds: int
+    groups: list[ReportGroupOutput]
 
 
 class RunningAgentOutput(BaseModel):

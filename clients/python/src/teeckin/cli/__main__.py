@@ -1,0 +1,3 @@
+from teeckin.cli import main
+
+main()
