@@ -19,8 +19,12 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.request import Request
 
 from apps.agents.credentials import ACCESS_TOKEN_PREFIX, API_KEY_PREFIX, credential_digest
-from apps.agents.models import Agent, ApiKey
+from apps.agents.models import Agent, AgentSecret, ApiKey, TokenOrigin
 from apps.agents.services import credential_mark_used
+from apps.core.joined import Join, JoinedSelect
+from apps.organizations.models import Membership, Organization
+from apps.webhooks.models import WebhookEndpoint
+from apps.webhooks.services import subscriptions_known_none
 
 BEARER_REALM = 'Bearer realm="teeckin"'
 BEARER_CHALLENGE = f'{BEARER_REALM}, error="invalid_token"'
@@ -77,6 +81,94 @@ def _check_owner(user: Any, organization_id: str, what: str) -> None:
         )
 
 
+# Whether the organization has an active webhook endpoint, asked in the credential lookup: most have none,
+# and then a write's events need not read the subscriptions at all.
+_HAS_WEBHOOKS = (
+    f"SELECT EXISTS (SELECT 1 FROM {WebhookEndpoint._meta.db_table} w "  # noqa: S608 (a table name)
+    "WHERE w.organization_id = o.id AND w.active)"
+)
+
+
+def _token_select() -> JoinedSelect:
+    from django.contrib.auth import get_user_model
+
+    return JoinedSelect(
+        alias="t",
+        model=get_access_token_model(),
+        joins=[
+            Join("a", Agent, "a.id = t.application_id"),
+            Join("u", get_user_model(), "u.id = a.user_id"),
+            Join("m", Membership, "m.user_id = u.id", outer=True),
+            Join("o", Organization, "o.id = m.organization_id", outer=True),
+            Join("g", TokenOrigin, "g.access_token_id = t.id", outer=True),
+            Join("s", AgentSecret, "s.id = g.secret_id", outer=True),
+        ],
+        where="t.token_checksum = %s",
+        extras=[("has_webhooks", _HAS_WEBHOOKS)],
+    )
+
+
+_TOKEN_SELECT = _token_select()
+
+
+def _access_token_load(digest: str) -> Any:
+    """The access token with its agent, owner, membership, organization and minting secret: one query,
+    related objects wired as ``select_related`` would (``token.application.user.membership.organization``,
+    ``token.origin.secret``), or None for an unknown digest."""
+    found = _TOKEN_SELECT.fetch([digest])
+    if found is None:
+        return None
+    rows, extras = found
+    token, agent, user = rows["t"], rows["a"], rows["u"]
+    origin = rows["g"]
+    _owner_wire(user, rows["m"], rows["o"], extras["has_webhooks"])
+    agent.user = user
+    token.application = agent
+    if origin is not None:
+        origin.secret = rows["s"]
+        token.origin = origin
+    else:
+        token._state.fields_cache["origin"] = None
+    return token
+
+
+_API_KEY_SELECT = JoinedSelect(
+    alias="k",
+    model=ApiKey,
+    joins=[
+        Join("u", ApiKey._meta.get_field("user").related_model, "u.id = k.user_id"),
+        Join("m", Membership, "m.user_id = u.id", outer=True),
+        Join("o", Organization, "o.id = m.organization_id", outer=True),
+    ],
+    where="k.digest = %s",
+    extras=[("has_webhooks", _HAS_WEBHOOKS)],
+)
+
+
+def _owner_wire(
+    user: Any, membership: Membership | None, organization: Organization | None, has_webhooks: bool
+) -> None:
+    if organization is not None and not has_webhooks:
+        subscriptions_known_none(organization.pk)
+    if membership is not None:
+        membership.organization = organization
+        user.membership = membership
+    else:
+        # Cached as missing: ``getattr(user, "membership", None)`` answers None without a query.
+        user._state.fields_cache["membership"] = None
+
+
+def _api_key_load(digest: str) -> ApiKey | None:
+    found = _API_KEY_SELECT.fetch([digest])
+    if found is None:
+        return None
+    rows, extras = found
+    key, user = rows["k"], rows["u"]
+    _owner_wire(user, rows["m"], rows["o"], extras["has_webhooks"])
+    key.user = user
+    return key
+
+
 class AgentTokenAuthentication(BaseAuthentication):
     """Bearer access tokens from /api/oauth/token. ``request.user`` is the agent's owner (a
     client-credentials token carries no user), ``request.auth`` the AccessToken (``.application`` is the
@@ -94,12 +186,7 @@ class AgentTokenAuthentication(BaseAuthentication):
         if not token.startswith(ACCESS_TOKEN_PREFIX) or " " in token:
             raise InvalidToken("Malformed access token.")
 
-        access_token = (
-            get_access_token_model()
-            .objects.select_related("application__user__membership__organization", "origin__secret")
-            .filter(token_checksum=credential_digest(token))
-            .first()
-        )
+        access_token = _access_token_load(credential_digest(token))
         agent = access_token.application if access_token else None
         if access_token is None or not isinstance(agent, Agent) or agent.user is None:
             raise InvalidToken(UNKNOWN_TOKEN)
@@ -142,11 +229,7 @@ class ApiKeyAuthentication(BaseAuthentication):
         raw = raw.strip()
         if not raw.startswith(API_KEY_PREFIX):
             raise InvalidToken("Malformed API key.")
-        key = (
-            ApiKey.objects.select_related("user__membership__organization")
-            .filter(digest=credential_digest(raw))
-            .first()
-        )
+        key = _api_key_load(credential_digest(raw))
         if key is None or key.revoked_at is not None:
             raise InvalidToken("Invalid or revoked API key.")
         _check_owner(key.user, key.organization_id, "API key")

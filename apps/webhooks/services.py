@@ -16,7 +16,9 @@ from __future__ import annotations
 import json
 import logging
 import random
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -59,6 +61,48 @@ EventData = Mapping[str, Any] | Callable[[], Mapping[str, Any]]
 
 
 # --- Subscriptions
+
+# Active endpoints per organization id, remembered for one request (see ``subscriptions_remembered``): a
+# timer start emits two events, and each would otherwise look the endpoints up again. None outside a
+# request (Celery tasks, commands): every lookup then reads the table.
+_remembered: ContextVar[dict[str, list[WebhookEndpoint]] | None] = ContextVar(
+    "webhook_endpoints", default=None
+)
+
+
+@contextmanager
+def subscriptions_remembered() -> Iterator[None]:
+    """Within the block, an organization's active endpoints are read at most once (writes to its
+    endpoints through this module forget them again)."""
+    token = _remembered.set({})
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
+
+
+def subscriptions_known_none(organization_id: str) -> None:
+    """Within a request, record that ``organization_id`` has no active endpoint, known from a query the
+    request made anyway (the credential lookup asks), so its events need not look again."""
+    remembered = _remembered.get()
+    if remembered is not None:
+        remembered.setdefault(organization_id, [])
+
+
+def _subscriptions_forget(organization_id: str) -> None:
+    remembered = _remembered.get()
+    if remembered is not None:
+        remembered.pop(organization_id, None)
+
+
+def _endpoints_active(organization_id: str) -> list[WebhookEndpoint]:
+    remembered = _remembered.get()
+    if remembered is not None and organization_id in remembered:
+        return remembered[organization_id]
+    endpoints = list(WebhookEndpoint.objects.filter(organization_id=organization_id, active=True))
+    if remembered is not None:
+        remembered[organization_id] = endpoints
+    return endpoints
 
 
 def endpoint_url_check(url: str) -> None:
@@ -107,6 +151,7 @@ def endpoint_create(
         secret_encrypted=signing.secret_encrypt(secret),
         created_by=created_by,
     )
+    _subscriptions_forget(organization.pk)
     return endpoint, secret
 
 
@@ -146,11 +191,13 @@ def endpoint_update(
     for field, value in changes.items():
         setattr(endpoint, field, value)
     endpoint.save(update_fields=[*changes, "updated_at"])
+    _subscriptions_forget(endpoint.organization_id)
     return endpoint
 
 
 def endpoint_delete(*, endpoint: WebhookEndpoint) -> None:
     endpoint.delete()
+    _subscriptions_forget(endpoint.organization_id)
 
 
 # --- The outbox
@@ -168,11 +215,7 @@ def event_record(
     organization_id = organization if isinstance(organization, str) else organization.pk
     if name not in EVENT_NAMES:
         raise ValueError(f"Unknown webhook event {name!r}")
-    endpoints = [
-        endpoint
-        for endpoint in WebhookEndpoint.objects.filter(organization_id=organization_id, active=True)
-        if name in endpoint.events
-    ]
+    endpoints = [endpoint for endpoint in _endpoints_active(organization_id) if name in endpoint.events]
     if not endpoints:
         return None
     now = now or timezone.now()

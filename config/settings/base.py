@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "apps.core.middleware.ApiErrorMiddleware",
     # After ApiErrorMiddleware: its process_exception must not see django-ratelimit's refusal first.
     "apps.ratelimits.middleware.RateLimitMiddleware",
+    "apps.webhooks.middleware.WebhookSubscriptionsMiddleware",
     # Last, as django-axes requires: turns a locked-out login into its 429 answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -145,6 +146,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "transaction_mode": "IMMEDIATE",
         }
     )
+# The per-request credential and running-timer lookups run as server-side prepared statements on
+# PostgreSQL (apps/core/joined.py). Turn off (DB_PREPARED_STATEMENTS=0) behind a pooler in transaction mode
+# that cannot keep them.
+DATABASE_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
+if DATABASE_PREPARED_STATEMENTS and DATABASES["default"]["ENGINE"] == "apps.core.postgresql":
+    # psycopg prepares nothing while the threshold is None (Django's default). A threshold never reached
+    # leaves the ORM's queries as they are (its cursors bind client-side anyway) and lets the lookups
+    # that ask for it explicitly be prepared.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 2**31 - 1)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, rate-limit counters and Celery broker when set; in-process otherwise.
