@@ -54,8 +54,8 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(owner, org, 
     agent = make_agent(owner, "Fuzzer", scopes=("agent", "webhooks"))
 
     # Rate limits off in the server: thousands of requests from one agent would otherwise be mostly 429s.
-    # No request-line limit: gunicorn answers a URL over 4 KB itself, with an HTML 414 (its error pages
-    # are another piece of work); the longest valid query (a 1,000-character repository, percent-encoded)
+    # No request-line limit: gunicorn answers a URL over 4 KB itself with 414 (gunicorn.conf.py, not in
+    # the schema's operations); the longest valid query (a 1,000-character repository, percent-encoded)
     # is longer than that.
     with gunicorn(
         "--limit-request-line", "0", DATABASE_URL=run_database_url(), RATELIMIT_ENABLE="0"
