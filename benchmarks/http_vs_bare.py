@@ -76,6 +76,38 @@ def database_ensure(database_url: str) -> None:
             connection.execute(f'CREATE DATABASE "{name}"')
 
 
+# The fixtures, as a script a subprocess runs in another commit's tree (the "before" server has its own
+# database, migrated by its own code: the schema may differ). It uses only long-standing names.
+FIXTURES_SCRIPT = """
+import json, time
+import django
+django.setup()
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from apps.agents.services import agent_create
+from apps.organizations.models import Membership, Organization
+from apps.topics.models import Category, Topic
+call_command("migrate", verbosity=0)
+organization, _ = Organization.objects.get_or_create(name="HTTP benchmark")
+user, _ = get_user_model().objects.get_or_create(username="http-benchmark")
+Membership.objects.get_or_create(user=user, defaults={"organization": organization})
+category, _ = Category.objects.get_or_create(organization=organization, name="Internal")
+Topic.objects.get_or_create(organization=organization, name="Research", defaults={"category": category})
+agent, issued = agent_create(user=user, name=f"HTTP benchmark {time.time():.0f}")
+print(json.dumps({"grant_type": "client_credentials", "client_id": agent.client_id,
+                  "client_secret": issued.plaintext}))
+"""
+
+
+def fixtures_make_in(tree: Path, env: dict[str, str]) -> dict[str, str]:
+    import json
+
+    done = subprocess.run(
+        [sys.executable, "-c", FIXTURES_SCRIPT], cwd=tree, env=env, capture_output=True, text=True, check=True
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def fixtures_make(env: dict[str, str]) -> dict[str, str]:
     """Migrate, then create an organization, its owner, an agent with a secret and the topic the timer
     endpoints start. Runs in this process with the server's settings."""
@@ -154,9 +186,6 @@ def server_start(
         command += ["--worker-class", "gthread", "--threads", "4", f"{package}.wsgi:application"]
     else:
         command += [f"{package}.wsgi:application"]
-    if tree != ROOT:
-        # Another commit's code with its own settings; the bare views are not served from it.
-        env = {**env, "PYTHONPATH": str(tree), "DJANGO_SETTINGS_MODULE": f"{package}.settings.base"}
     process = subprocess.Popen(command, cwd=tree, env=env, start_new_session=True)
     deadline = time.time() + 30
     while time.time() < deadline:
@@ -185,7 +214,7 @@ def lua_script(
 ) -> Path:
     """A wrk script: the request's method, headers and body (or alternating start / stop paths)."""
     path = directory / f"{name}.lua"
-    if name == "token":
+    if name.startswith("token"):
         body = urllib.parse.urlencode(form)
         text = (
             'wrk.method = "POST"\n'
@@ -194,7 +223,7 @@ def lua_script(
         )
     else:
         text = f'wrk.headers["Authorization"] = "Bearer {token}"\n'
-        if name != "status":
+        if not name.startswith("status"):
             text += 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
             text += f"wrk.body = '{START_BODY}'\n"
         if alternate:
@@ -269,8 +298,20 @@ def before_tree(ref: str, directory: Path) -> Path:
     return tree
 
 
+def before_env(env: dict[str, str], tree: Path, database_url: str) -> dict[str, str]:
+    """Another commit's code, its own settings module and its own database (``<name>_before``)."""
+    before_url = database_url.rstrip("/") + "_before"
+    database_ensure(before_url)
+    return {
+        **env,
+        "PYTHONPATH": str(tree),
+        "DJANGO_SETTINGS_MODULE": f"{config_package(tree)}.settings.base",
+        "DATABASE_URL": before_url,
+    }
+
+
 def variants_measure(
-    args: argparse.Namespace, bases: dict[str, str], scripts: dict[str, tuple[Path, Path]]
+    args: argparse.Namespace, bases: dict[str, str], scripts: dict[str, dict[str, Path]]
 ) -> dict[str, dict[str, list[tuple[float, float, int]]]]:
     """Each case on each variant, rounds interleaved and the order rotated each round, so drift in the
     machine's load falls on all variants alike."""
@@ -278,15 +319,15 @@ def variants_measure(
     variants = list(bases)
     for label, (_name, product, bare, _alternate) in CASES.items():
         for variant in variants:  # warm-up
-            path, index = (bare, 1) if variant == "bare" else (product, 0)
-            wrk_run(bases[variant] + path, scripts[label][index], args.connections, 1)
+            path = bare if variant == "bare" else product
+            wrk_run(bases[variant] + path, scripts[label][variant], args.connections, 1)
     for round_number in range(args.rounds):
         for label, (_name, product, bare, _alternate) in CASES.items():
             shift = round_number % len(variants)
             for variant in variants[shift:] + variants[:shift]:
-                path, index = (bare, 1) if variant == "bare" else (product, 0)
+                path = bare if variant == "bare" else product
                 outcome = wrk_run(
-                    bases[variant] + path, scripts[label][index], args.connections, args.seconds
+                    bases[variant] + path, scripts[label][variant], args.connections, args.seconds
                 )
                 results.setdefault(label, {}).setdefault(variant, []).append(outcome)
     return results
@@ -322,25 +363,38 @@ def main() -> None:
         try:
             ports = {"teeckin": free_port()}
             servers["teeckin"] = server_start(args.server, args.workers, ports["teeckin"], env)
+            forms = {"teeckin": form}
             if args.before:
-                ports["before"] = free_port()
                 tree = before_tree(args.before, directory)
-                servers["before"] = server_start(args.server, args.workers, ports["before"], env, tree)
-            token = token_fetch(ports["teeckin"], form)
+                env_before = before_env(env, tree, args.database_url)
+                forms["before"] = fixtures_make_in(tree, env_before)
+                ports["before"] = free_port()
+                servers["before"] = server_start(args.server, args.workers, ports["before"], env_before, tree)
+            tokens = {name: token_fetch(ports[name], forms[name]) for name in ports}
             bases = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
             bases["bare"] = bases["teeckin"]
-            scripts = {}
+            scripts: dict[str, dict[str, Path]] = {}
             for label, (name, _product, _bare, alternate) in CASES.items():
-                ours = lua_script(directory, name, token, form, alternate[0] if alternate else None)
-                bare = lua_script(directory, f"{name}-bare", token, form, alternate[1] if alternate else None)
+                ours, bare_paths = alternate or (None, None)
+                scripts[label] = {
+                    variant: lua_script(directory, f"{name}-{variant}", tokens[variant], forms[variant], ours)
+                    for variant in ports
+                }
                 # The token case posts the same form to both paths.
-                scripts[label] = (ours, ours if name == "token" else bare)
+                scripts[label]["bare"] = (
+                    scripts[label]["teeckin"]
+                    if name == "token"
+                    else lua_script(directory, f"{name}-bare", tokens["teeckin"], form, bare_paths)
+                )
             results = variants_measure(args, bases, scripts)
             p99_high = {}
             for label, (_name, product, _bare, _alternate) in CASES.items():
                 if "token" not in label:
                     p99_high[label] = wrk_run(
-                        bases["teeckin"] + product, scripts[label][0], args.p99_connections, args.seconds
+                        bases["teeckin"] + product,
+                        scripts[label]["teeckin"],
+                        args.p99_connections,
+                        args.seconds,
                     )
             memory = worker_rss_mib(servers["teeckin"])
             soak = []
@@ -348,7 +402,7 @@ def main() -> None:
                 deadline = time.time() + args.soak
                 while time.time() < deadline:
                     for label, (_name, product, _bare, _alternate) in CASES.items():
-                        wrk_run(bases["teeckin"] + product, scripts[label][0], args.connections, 5)
+                        wrk_run(bases["teeckin"] + product, scripts[label]["teeckin"], args.connections, 5)
                     soak.append((time.time(), worker_rss_mib(servers["teeckin"])))
         finally:
             for server in servers.values():

@@ -1,5 +1,5 @@
-"""Production settings (teeckin.settings.base, read from the environment) with the bare views mounted."""
+"""Production settings (config.settings.base, read from the environment) with the bare views mounted."""
 
-from teeckin.settings.base import *  # noqa: F403
+from config.settings.base import *  # noqa: F403
 
 ROOT_URLCONF = "benchmarks.bare.urls"

@@ -9,5 +9,5 @@ urlpatterns = [
     path("bare/timer/start", views.bare_timer_start),
     path("bare/timer/stop", views.bare_timer_stop),
     path("bare/token", views.bare_token),
-    path("", include("teeckin.urls")),
+    path("", include("config.urls")),
 ]

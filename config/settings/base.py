@@ -146,6 +146,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "transaction_mode": "IMMEDIATE",
         }
     )
+# A connection pool per process (psycopg_pool through Django), on by default. Under ASGI, Django runs each
+# request's code in a thread of its own, so a connection kept per thread (CONN_MAX_AGE) was never reused:
+# every request connected anew (a PostgreSQL backend forked per request). The pool hands connections
+# from one request to the next whatever the thread; DB_POOL_MAX_SIZE bounds what one process holds.
+DATABASE_POOL = env_bool("DB_POOL", True)
+if DATABASE_POOL and DATABASES["default"]["ENGINE"] == "apps.core.postgresql":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # pooling replaces persistent connections (Django refuses both)
+    DATABASES["default"]["OPTIONS"]["pool"] = {
+        "min_size": env_int("DB_POOL_MIN_SIZE", 2),
+        "max_size": env_int("DB_POOL_MAX_SIZE", 20),
+        # Waiting longer than this for a free connection is an outage for the caller: 503, not a hang.
+        "timeout": env_int("DB_POOL_TIMEOUT_SECONDS", 5),
+    }
 # The per-request credential and running-timer lookups run as server-side prepared statements on
 # PostgreSQL (apps/core/joined.py). Turn off (DB_PREPARED_STATEMENTS=0) behind a pooler in transaction mode
 # that cannot keep them.
