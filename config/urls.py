@@ -2,10 +2,9 @@
 
 from django.contrib import admin
 from django.urls import include, path, re_path
-from oauth2_provider.views import RevokeTokenView
 
 from apps.agents import oauth_views
-from apps.agents.api.views import AgentTokenView
+from apps.agents.api.views import AgentRevokeView, AgentTokenView
 from apps.clockeye.api import urls as clockeye_urls
 from apps.core.api import urls as api_urls
 from apps.core.api.views import api_not_found
@@ -18,14 +17,15 @@ from apps.web.views.accounts import SignInView
 oauth2_urlpatterns = (
     [
         path("api/oauth/token", token_endpoint_limited(AgentTokenView.as_view()), name="token"),
-        path("api/oauth/revoke", RevokeTokenView.as_view(), name="revoke-token"),
+        # RFC 7009 revocation authenticates the client as the token endpoint does: the same buckets.
+        path("api/oauth/revoke", token_endpoint_limited(AgentRevokeView.as_view()), name="revoke-token"),
         path(
             "api/oauth/register",
             oauth_views.registration_limited(oauth_views.RegistrationView.as_view()),
             name="dcr-register",
         ),
         path(
-            "api/oauth/register/<str:client_id>",
+            "api/oauth/register/<id:client_id>",
             oauth_views.RegistrationManagementView.as_view(),
             name="dcr-register-management",
         ),
@@ -71,4 +71,5 @@ urlpatterns = [
 ]
 
 handler404 = "apps.core.api.views.handler404"
+handler400 = "apps.core.api.views.handler400"
 handler500 = "apps.core.api.views.handler500"

@@ -146,3 +146,27 @@ def is_postgres() -> bool:
 def _fresh_webhook_publisher() -> None:
     # A test that froze or killed the broker must not leave the next test's publishes dropped.
     publisher_reset()
+
+
+def wait_for_lock_waiters(count: int = 1, timeout: float = 10.0) -> None:
+    """Block until ``count`` other PostgreSQL sessions of this database wait on a lock.
+
+    Concurrency tests hold a lock in the test's transaction, start requests in threads and call this
+    before they let go: the race then happens in the order the test means, every run.
+    """
+    import time
+
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while True:
+            # Statistics are a snapshot per transaction: clear it to see the sessions' current state.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0] >= count:
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"fewer than {count} sessions came to wait on the lock")
+            time.sleep(0.02)

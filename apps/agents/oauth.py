@@ -59,6 +59,10 @@ class AgentOAuth2Validator(OAuth2Validator):
         agent = self._load_application(client_id, request)  # applies Agent.is_usable (active)
         if not isinstance(agent, Agent):
             return False
+        # A disabled owner account (is_active false) cannot act through its agents: no token to find
+        # refused on every use, but invalid_client here, as for a deactivated agent.
+        if agent.user is None or not agent.user.is_active:
+            return False
         # An agent has one or two unrevoked secrets: compare each in constant time.
         for secret in AgentSecret.objects.filter(agent=agent, revoked_at__isnull=True):
             if digests_match(client_secret, secret.digest):

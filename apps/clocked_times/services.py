@@ -169,18 +169,30 @@ def clocked_time_update(
 
     ``end_time`` may be set on a running entry (which stops it) but never cleared: a finished entry
     is not restarted by an edit. The range, topic and overlap rules are those of a new entry.
+
+    ``entry`` only names the row: the caller read it before any lock, and a stop (or another edit) may
+    have landed since. The entry is read again under the user's lock and only the changed fields are
+    written, so a concurrent stop is never undone. Returns the entry as saved.
     """
     now = now or timezone.now()
+    user_lock(user=entry.user)
+    entry = ClockedTime.objects.select_related("organization", "user").filter(pk=entry.pk).first()
+    if entry is None:  # deleted meanwhile
+        raise NotFound("Time entry not found.", code="CLOCKED_TIME_NOT_FOUND")
     organization = entry.organization
     was_running = entry.end_time is None
+    changed: list[str] = []
     if topic is not None:
         topic_check_usable(topic=topic, organization=organization)
         entry.topic = topic
+        changed.append("topic")
     if notes is not None:
         notes_check(notes)
         entry.notes = notes
+        changed.append("notes")
     if start_time is not None:
         entry.start_time = start_time
+        changed.append("start_time")
     if end_time is not _UNSET:
         if end_time is None and entry.end_time is not None:
             raise InvalidTimeRange(
@@ -188,6 +200,7 @@ def clocked_time_update(
                 details={"endTime": ["May not be null for a finished entry."]},
             )
         entry.end_time = end_time
+        changed.append("end_time")
     if entry.end_time is None:
         if timezone.is_naive(entry.start_time) or entry.start_time > now:
             raise InvalidTimeRange(
@@ -198,7 +211,6 @@ def clocked_time_update(
     tags = list(tags) if tags is not None else None
     if tags:
         tags_check(tags=tags, organization=organization)
-    user_lock(user=entry.user)
     overlap_check(
         organization=organization,
         user=entry.user,
@@ -206,7 +218,7 @@ def clocked_time_update(
         end=entry.end_time,
         exclude_id=entry.pk,
     )
-    entry.save()
+    entry.save(update_fields=[*changed, "updated_at"])
     if tags is not None:
         entry.tags.set(tags)
     time_entry_event_record(name="time_entry.updated", entry=entry)

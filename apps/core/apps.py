@@ -7,3 +7,8 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.core import checks  # noqa: F401  (registers the deployment checks)
+
+        # Before any URLconf is imported: the apps' API paths use <id:…>.
+        from apps.core.api import converters
+
+        converters.register()

@@ -4,10 +4,18 @@ import logging
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import (
+    DisallowedHost,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError, connections
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.cache import patch_cache_control
 
 from apps.core.api.exceptions import error_body
@@ -24,6 +32,68 @@ RETRY_AFTER_SECONDS = 5
 
 def is_api_path(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
+
+
+# What Django raises, while reading a request, for a request that is the client's fault.
+REFUSED_REQUEST_ERRORS = (SuspiciousOperation, MultiPartParserError)
+
+
+def refused_request(exception: Exception) -> JsonResponse:
+    """The envelope for a request Django refuses (a "suspicious operation", its status kept: 400, or a
+    multipart body it cannot parse), except a body over DATA_UPLOAD_MAX_MEMORY_SIZE: HTTP names it 413."""
+    if isinstance(exception, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return JsonResponse(
+            error_body(f"The request body is over the limit of {limit} bytes.", "PAYLOAD_TOO_LARGE"),
+            status=413,
+        )
+    if isinstance(exception, TooManyFieldsSent | TooManyFilesSent):
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        message, code = f"Too many parameters or form fields (at most {limit}).", "TOO_MANY_FIELDS"
+    elif isinstance(exception, DisallowedHost):
+        message, code = "The Host header names a host this server does not serve.", "BAD_HOST"
+    elif isinstance(exception, MultiPartParserError):
+        message, code = f"The multipart body could not be parsed: {exception}", "MALFORMED_REQUEST"
+    else:
+        message, code = "The request was refused as malformed.", "BAD_REQUEST"
+    return JsonResponse(error_body(message, code), status=400)
+
+
+def refused_request_log(request: HttpRequest, exception: Exception) -> None:
+    # As Django logs them itself, so the security log sees refusals whichever code path answered.
+    logging.getLogger(f"django.security.{exception.__class__.__name__}").error(
+        str(exception), exc_info=exception, extra={"status_code": 400, "request": request}
+    )
+
+
+class ApiBodyGuardMiddleware:
+    """Refuses, before anything reads it, an /api/ request body the API could not read whole.
+
+    A ``Transfer-Encoding: chunked`` body has no Content-Length. Django's WSGI request then reads zero
+    bytes (under the dev server and gunicorn alike) and DRF skips the body for the same reason under
+    ASGI, so the request would be answered as if it had none ("field is required"). Clients can always
+    send a length: 411 Length Required says so. A declared length over DATA_UPLOAD_MAX_MEMORY_SIZE is 413
+    at once; DRF's JSON parser reads the stream without Django's size check.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if is_api_path(request):
+            if "HTTP_TRANSFER_ENCODING" in request.META:
+                message = (
+                    "Send the body with a Content-Length header; chunked transfer encoding is not accepted."
+                )
+                return JsonResponse(error_body(message, "LENGTH_REQUIRED"), status=411)
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0  # Django's own parsing treats it the same way
+            if limit is not None and length > limit:
+                return refused_request(RequestDataTooBig(f"Content-Length {length} is over {limit}."))
+        return self.get_response(request)
 
 
 def service_unavailable(request: HttpRequest, error: BaseException) -> HttpResponse:
@@ -110,6 +180,10 @@ class ApiErrorMiddleware:
         if isinstance(exception, OUTAGE_ERRORS):
             # Expected while the database is away: logged as a warning, not signalled as a crash.
             return service_unavailable(request, exception)
+        # The client's fault: too many fields, a body too big, a broken multipart body.
+        if isinstance(exception, REFUSED_REQUEST_ERRORS):
+            refused_request_log(request, exception)
+            return refused_request(exception)
         logger.exception("Unhandled error on %s %s", request.method, request.path)
         got_request_exception.send(sender=self.__class__, request=request)
         return JsonResponse(

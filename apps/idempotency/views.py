@@ -74,6 +74,8 @@ class IdempotentWrites:
         raw = request.headers.get(HEADER)
         if raw is None or request.method not in WRITE_METHODS:
             return
+        if getattr(self, request.method.lower(), None) is None:
+            return  # a method this view does not have: DRF answers 405, no key is claimed
         key = idempotency_key_clean(raw)
         actor = actor_from_request(request)
         # request.data parses the body now (a malformed one is refused before any claim) and is cached

@@ -29,7 +29,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from apps.core.errors import Conflict, ValidationFailed
+from apps.core.errors import Conflict, NotFound, ValidationFailed
 from apps.core.timefmt import iso_utc
 from apps.organizations.models import Organization
 from apps.webhooks import signing, transport
@@ -122,6 +122,7 @@ def _events_check(events: Iterable[str]) -> list[str]:
     return events
 
 
+@transaction.atomic
 def endpoint_create(
     *,
     organization: Organization,
@@ -135,6 +136,8 @@ def endpoint_create(
     endpoint_url_check(url)
     # Each endpoint multiplies every event's deliveries; a cap keeps one organization from flooding workers.
     limit = settings.WEBHOOK_MAX_ENDPOINTS_PER_ORGANIZATION
+    # Count and insert under the organization's row lock: racing creates would each count below the cap.
+    Organization.objects.select_for_update().filter(pk=organization.pk).values_list("pk", flat=True).get()
     if WebhookEndpoint.objects.filter(organization=organization).count() >= limit:
         raise Conflict(
             f"An organization can have at most {limit} webhook endpoints.", code="WEBHOOK_LIMIT_REACHED"
@@ -152,6 +155,7 @@ def endpoint_create(
     return endpoint, secret
 
 
+@transaction.atomic
 def endpoint_update(
     *,
     endpoint: WebhookEndpoint,
@@ -160,21 +164,33 @@ def endpoint_update(
     description: str | None = None,
     active: bool | None = None,
 ) -> WebhookEndpoint:
-    """Change an endpoint; re-activating one (after a 410 or by hand) clears the reason it was disabled."""
+    """Change an endpoint; re-activating one (after a 410 or by hand) clears the reason it was disabled.
+
+    ``endpoint`` only names the row: it is read again under its row lock and only the fields that change
+    are written, so an edit of the description cannot re-enable an endpoint that a 410 disabled since the
+    caller read it. Returns the endpoint as saved.
+    """
     if url is not None:
-        endpoint_url_check(url)
-        endpoint.url = url
+        endpoint_url_check(url)  # outside the lock: it resolves the host name
+    endpoint = WebhookEndpoint.objects.select_for_update().filter(pk=endpoint.pk).first()
+    if endpoint is None:  # deleted meanwhile
+        raise NotFound("Webhook not found.", code="WEBHOOK_NOT_FOUND")
+    changes: dict[str, Any] = {}
+    if url is not None:
+        changes["url"] = url
     if events is not None:
-        endpoint.events = _events_check(events)
+        changes["events"] = _events_check(events)
     if description is not None:
-        endpoint.description = description
-    if active is not None:
-        endpoint.active = active
+        changes["description"] = description
+    if active is not None and active != endpoint.active:
+        changes["active"] = active
         if active:
-            endpoint.disabled_reason = ""
+            changes["disabled_reason"] = ""
         elif not endpoint.disabled_reason:  # keep a more telling reason, such as a 410
-            endpoint.disabled_reason = "Disabled by an administrator."
-    endpoint.save()
+            changes["disabled_reason"] = "Disabled by an administrator."
+    for field, value in changes.items():
+        setattr(endpoint, field, value)
+    endpoint.save(update_fields=[*changes, "updated_at"])
     _subscriptions_forget(endpoint.organization_id)
     return endpoint
 

@@ -74,6 +74,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads a body: refuses /api/ bodies without a length or over the limit.
+    "apps.core.middleware.ApiBodyGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Refuses plain HTTP on /api/ (SECURE_REDIRECT_EXEMPT) and marks API JSON no-store.
     "apps.core.middleware.ApiTransportMiddleware",
@@ -324,7 +326,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["apps.core.api.parsers.JsonParser"],
     "EXCEPTION_HANDLER": "apps.core.api.exceptions.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["apps.ratelimits.throttles.AgentRateThrottle"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -346,6 +348,7 @@ SPECTACULAR_SETTINGS = {
         # Before the rate-limit hook, so the 409/422 answers it adds get the rate-limit headers too.
         "apps.idempotency.openapi.add_idempotency_key_header",
         "apps.ratelimits.openapi.add_rate_limit_headers",
+        "apps.core.api.schema.add_body_refusals",
     ],
 }
 # Agent API documentation (apps/core/api/schema.py): /api/v1 and /api/agent only, OpenAPI 3.1 (so the
@@ -355,6 +358,8 @@ SPECTACULAR_SETTINGS.update(
         "OAS_VERSION": "3.1.0",
         "PREPROCESSING_HOOKS": ["apps.core.api.schema.schema_preprocess"],
         "COMPONENT_NO_READ_ONLY_REQUIRED": False,
+        # Our PATCH inputs are not DRF partial updates: their required fields are required (timer notes).
+        "COMPONENT_SPLIT_PATCH": False,
         # Request bodies get their own components (…Request): a field with a default is optional in a
         # request but always present in an answer, which one shared component cannot say. The generated
         # SDKs need the difference (a client must not be forced to send notes="").

@@ -78,11 +78,15 @@ def test_every_spec_endpoint_is_documented_once(db):
     paths = published_schema()["paths"]
     documented = {(method, path) for path, operations in paths.items() for method in operations}
     assert documented >= SPEC_OPERATIONS | CLOCKEYE_OPERATIONS
-    # The unversioned twins of /api/v1 are not documented again; only ClockEye's own paths are.
+    # The unversioned twins of /api/v1 are not documented again; only ClockEye's own paths are, and the
+    # OAuth endpoints (token, revocation): clients need their forms and errors.
     unversioned = {
-        (method, path) for method, path in documented if not path.startswith(("/api/v1/", "/api/agent/"))
+        (method, path)
+        for method, path in documented
+        if not path.startswith(("/api/v1/", "/api/agent/", "/api/oauth/"))
     }
     assert unversioned == CLOCKEYE_OPERATIONS
+    assert {("post", "/api/oauth/token"), ("post", "/api/oauth/revoke")} <= documented
 
 
 def test_both_credentials_are_declared_on_every_operation(db):
@@ -91,6 +95,8 @@ def test_both_credentials_are_declared_on_every_operation(db):
     assert schemes["agentToken"] == {**schemes["agentToken"], "type": "http", "scheme": "bearer"}
     assert schemes["apiKey"] == {"type": "apiKey", "in": "header", "name": "X-API-Key"}
     for path, operations in schema["paths"].items():
+        if path.startswith("/api/oauth/"):
+            continue  # the client authenticates with its id and secret there, as the form says
         for method, operation in operations.items():
             # Other endpoints (an agent's own /api/agent/me) may add a browser session; never fewer.
             token = [entry["agentToken"] for entry in operation["security"] if "agentToken" in entry]

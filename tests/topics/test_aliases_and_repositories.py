@@ -103,7 +103,9 @@ def test_another_organizations_topic_aliases_and_bindings_are_404(outsider_api, 
         ("delete", f"{_repositories(topic)}/{binding.id}"),
         ("delete", f"{_repositories(outsider_topic)}/{binding.id}"),
     ]:
-        response = getattr(outsider_api, method)(path, {"name": "x", "pattern": "x"}, format="json")
+        # No body on a GET: the test client would send it as query parameters, refused (400) as unknown.
+        body = None if method == "get" else {"name": "x", "pattern": "x"}
+        response = getattr(outsider_api, method)(path, body, format="json")
         assert response.status_code == 404, (method, path)
     assert TopicAlias.objects.filter(pk=alias.pk).exists()
     assert TopicRepository.objects.filter(pk=binding.pk).exists()

@@ -70,8 +70,17 @@ class TokenOutput(serializers.Serializer):
     )
 
 
+class RevokeRequestInput(serializers.Serializer):
+    """The form fields of ``POST /api/oauth/revoke`` (documentation only: oauthlib parses the form)."""
+
+    token = serializers.CharField(min_length=1, help_text="The access token (tat_…) to revoke.")
+    token_type_hint = serializers.ChoiceField(choices=["access_token", "refresh_token"], required=False)
+    client_id = serializers.CharField(required=False, help_text="Or send id and secret with HTTP Basic.")
+    client_secret = serializers.CharField(required=False)
+
+
 class OAuthErrorOutput(serializers.Serializer):
-    """RFC 6749 §5.2 error: the token endpoint answers in OAuth's shape, not the API envelope."""
+    """RFC 6749 §5.2 error: the OAuth endpoints answer in OAuth's shape, not the API envelope."""
 
     error = serializers.ChoiceField(
         choices=[
@@ -81,6 +90,7 @@ class OAuthErrorOutput(serializers.Serializer):
             "unsupported_grant_type",
             "invalid_scope",
             "invalid_target",
+            "unsupported_token_type",
         ]
     )
     error_description = serializers.CharField(required=False)

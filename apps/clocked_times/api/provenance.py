@@ -9,7 +9,14 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.request import Request
 
-from apps.clocked_times.provenance import MAX_LENGTHS, Source, session_clean, source_clean
+from apps.clocked_times.provenance import (
+    MAX_LENGTHS,
+    SESSION_MAX_LENGTH,
+    Source,
+    session_clean,
+    source_clean,
+)
+from apps.core.api.schema import schema_pattern
 from apps.core.api.serializers import StrictCharField, StrictInput
 from apps.core.errors import ValidationFailed
 
@@ -20,6 +27,8 @@ SESSION_HEADER_PARAMETER = OpenApiParameter(
     str,
     location=OpenApiParameter.HEADER,
     required=False,
+    # What session_clean accepts (empty means none), so the schema is as strict as the server.
+    pattern=f"^[!-~]{{0,{SESSION_MAX_LENGTH}}}$",
     description=(
         "The agent's session id (e.g. Claude Code's session_id; up to 128 printable ASCII characters, no "
         "spaces). Each session is its own timer tracker: a start stops only the same session's timer, and "
@@ -38,10 +47,23 @@ _HELP = {
 }
 
 
+# The characters source_clean accepts, published as each field's pattern (JSON Schema regex syntax) so the
+# schema is as strict as the server; the check itself stays in source_clean.
+_SOURCE_PATTERNS = {"session": "^[!-~]*$"}
+_NO_CONTROL = "^[^\\u0000-\\u001f\\u007f]*$"
+
+
 def _source_char(name: str) -> StrictCharField:
-    return StrictCharField(
-        max_length=MAX_LENGTHS[name], required=False, allow_blank=True, help_text=_HELP[name]
+    # Not trimmed: the value is stored as sent, and a tab or newline at an end is refused as a control
+    # character like one in the middle (as the published pattern says), instead of silently dropped.
+    field = StrictCharField(
+        max_length=MAX_LENGTHS[name],
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text=_HELP[name],
     )
+    return schema_pattern(field, _SOURCE_PATTERNS.get(name, _NO_CONTROL))
 
 
 class SourceInput(StrictInput):

@@ -5,7 +5,7 @@ from rest_framework import serializers
 from apps.clocked_times.api.provenance import SourceOutput, source_field
 from apps.clocked_times.models import ClockedTime
 from apps.clocked_times.reports import GROUPINGS, MAX_RANGE_DAYS
-from apps.core.api.fields import UtcDateTimeField
+from apps.core.api.fields import InputDateField, InputDateTimeField, UtcDateTimeField
 from apps.core.api.pagination import PageQuery
 from apps.core.api.serializers import (
     StrictCharField,
@@ -67,8 +67,8 @@ class AgentTimeInput(StrictInput):
     topic = StrictCharField(max_length=500, help_text="A topic id or name (fuzzy matched).")
     duration_minutes = StrictIntegerField(min_value=1, max_value=24 * 60)
     notes = notes_field(required=False, default="")
-    start_time = serializers.DateTimeField(
-        required=False, help_text="When the work began (ISO 8601). Default: it ends now."
+    start_time = InputDateTimeField(
+        required=False, help_text="When the work began (ISO 8601 with offset). Default: it ends now."
     )
     source = source_field()
 
@@ -82,8 +82,8 @@ class AgentTimeOutput(serializers.Serializer):
 
 class ClockedTimeCreateInput(StrictInput):
     topicId = StrictCharField(max_length=32)
-    startTime = serializers.DateTimeField()
-    endTime = serializers.DateTimeField()
+    startTime = InputDateTimeField()
+    endTime = InputDateTimeField()
     type = serializers.ChoiceField(choices=["manual"], required=False, default="manual")
     notes = notes_field(required=False, default="")
     tags = tag_names_field(required=False, default=list, help_text="Tag names; missing ones are created.")
@@ -92,23 +92,29 @@ class ClockedTimeCreateInput(StrictInput):
 
 class ClockedTimeUpdateInput(StrictInput):
     topicId = StrictCharField(max_length=32, required=False)
-    startTime = serializers.DateTimeField(required=False)
-    endTime = serializers.DateTimeField(required=False, help_text="Setting it on a running entry stops it.")
+    startTime = InputDateTimeField(required=False)
+    endTime = InputDateTimeField(required=False, help_text="Setting it on a running entry stops it.")
     notes = notes_field(required=False)
     tags = tag_names_field(required=False, help_text="Replaces the entry's tags; missing ones are created.")
 
 
 class ClockedTimeListQuery(PageQuery):
-    topic_id = serializers.CharField(required=False, max_length=32)
-    tag = serializers.CharField(required=False, max_length=100, help_text="A tag name (any case).")
-    session = serializers.CharField(required=False, max_length=128, help_text="An agent session id.")
-    repository = serializers.CharField(required=False, max_length=500, help_text="A repository, exactly.")
-    start_date = serializers.DateField(
-        required=False, input_formats=["%Y-%m-%d"], help_text="YYYY-MM-DD, UTC."
+    topic_id = serializers.CharField(required=False, max_length=32, help_text="Only entries on this topic.")
+    tag = serializers.CharField(
+        required=False, max_length=100, help_text="Only entries with this tag (name, any case)."
     )
-    end_date = serializers.DateField(
-        required=False, input_formats=["%Y-%m-%d"], help_text="YYYY-MM-DD, UTC, inclusive."
+    session = serializers.CharField(
+        required=False, max_length=128, help_text="Only entries of this agent session (source.session)."
     )
+    repository = serializers.CharField(
+        required=False,
+        max_length=500,
+        help_text="Only entries from this repository (source.repository, exactly).",
+    )
+    start_date = InputDateField(
+        required=False, help_text="YYYY-MM-DD (UTC): entries starting on or after it."
+    )
+    end_date = InputDateField(required=False, help_text="YYYY-MM-DD (UTC): entries starting on or before it.")
 
     def validate(self, attrs: dict) -> dict:
         start, end = attrs.get("start_date"), attrs.get("end_date")
@@ -125,10 +131,8 @@ class ClockedTimePageOutput(serializers.Serializer):
 
 
 class ReportSummaryQuery(StrictInput):
-    start_date = serializers.DateField(input_formats=["%Y-%m-%d"], help_text="YYYY-MM-DD, first day.")
-    end_date = serializers.DateField(
-        input_formats=["%Y-%m-%d"], help_text="YYYY-MM-DD, last day (inclusive)."
-    )
+    start_date = InputDateField(help_text="YYYY-MM-DD, first day.")
+    end_date = InputDateField(help_text="YYYY-MM-DD, last day (inclusive).")
     group_by = serializers.ChoiceField(choices=list(GROUPINGS), default="topic")
     timezone = serializers.CharField(
         default="UTC", max_length=64, help_text="IANA name: the days of the range and of group_by=day."

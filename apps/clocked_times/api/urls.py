@@ -9,5 +9,5 @@ agent_urlpatterns = [
 urlpatterns = [
     path("clocked-times", views.ClockedTimeListView.as_view(), name="clocked-time-list"),
     path("reports/summary", views.ReportSummaryView.as_view(), name="reports-summary"),
-    path("clocked-times/<str:entry_id>", views.ClockedTimeDetailView.as_view(), name="clocked-time-detail"),
+    path("clocked-times/<id:entry_id>", views.ClockedTimeDetailView.as_view(), name="clocked-time-detail"),
 ]

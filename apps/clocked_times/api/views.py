@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -29,7 +29,7 @@ from apps.clocked_times.reports import report_build, report_entries
 from apps.clocked_times.selectors import entries_started_between
 from apps.core.actor import Actor
 from apps.core.api.base import ApiView
-from apps.core.api.pagination import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, page_body, paginate
+from apps.core.api.pagination import page_body, paginate
 from apps.core.api.schema import READ_ERRORS, WRITE_ERRORS, responses
 from apps.core.errors import Forbidden, NotFound
 from apps.core.names import name_key
@@ -89,41 +89,17 @@ class AgentTimeView(ApiView):
 
 
 class ClockedTimeListView(ApiView):
+    query_serializers = {"get": ClockedTimeListQuery}
+
     @extend_schema(
         operation_id="clocked_times_list",
         summary="The owner's time entries, newest first, filtered and paginated",
-        parameters=[
-            OpenApiParameter("topic_id", str, description="Only entries on this topic."),
-            OpenApiParameter("tag", str, description="Only entries with this tag (name, any case)."),
-            OpenApiParameter(
-                "session", str, description="Only entries of this agent session (source.session)."
-            ),
-            OpenApiParameter(
-                "repository",
-                str,
-                description="Only entries from this repository (source.repository, exactly).",
-            ),
-            OpenApiParameter(
-                "start_date", str, description="YYYY-MM-DD (UTC): entries starting on or after it."
-            ),
-            OpenApiParameter(
-                "end_date", str, description="YYYY-MM-DD (UTC): entries starting on or before it."
-            ),
-            OpenApiParameter("page", int, description="From 1 (default 1)."),
-            OpenApiParameter(
-                "page_size",
-                int,
-                description=f"Default {PAGE_SIZE_DEFAULT}; larger values are served at {PAGE_SIZE_MAX}.",
-            ),
-        ],
         responses=responses({200: ClockedTimePageOutput}, *READ_ERRORS, 400),
         tags=["Clocked times"],
     )
     def get(self, request: Request) -> Response:
         actor = self.actor(request)
-        query = ClockedTimeListQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        filters = query.validated_data
+        filters = self.query_data(request)
         entries = _entries(actor)
         if "topic_id" in filters:
             entries = entries.filter(topic_id=filters["topic_id"])
@@ -222,6 +198,8 @@ class ClockedTimeDetailView(ApiView):
 
 
 class ReportSummaryView(ApiView):
+    query_serializers = {"get": ReportSummaryQuery}  # also the published parameters
+
     @extend_schema(
         operation_id="reports_summary",
         summary="Time totals over a range of days, grouped by topic, category, agent, tag, member or day",
@@ -230,15 +208,12 @@ class ReportSummaryView(ApiView):
             "counts on the day it started (in `timezone`); a running one counts up to now; an entry with two "
             "tags counts under both when grouping by tag. Unknown query parameters are refused (400)."
         ),
-        parameters=[ReportSummaryQuery],
         responses=responses({200: ReportSummaryOutput}, *READ_ERRORS, 400),
         tags=["Reports"],
     )
     def get(self, request: Request) -> Response:
         actor = self.actor(request)
-        query = ReportSummaryQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        values = query.validated_data
+        values = self.query_data(request)
         if "member" in values and not actor.is_org_admin:
             raise Forbidden("Only an organization's owners and admins can report on other members.")
         entries = report_entries(

@@ -9,8 +9,9 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from apps.clocked_times.models import ClockedTime
-from apps.core.api.fields import UtcDateTimeField
+from apps.core.api.fields import InputDateField, UtcDateTimeField
 from apps.core.api.pagination import PAGE_SIZE_DEFAULT
+from apps.core.api.schema import ONE_WORD_PATTERN, schema_pattern
 from apps.core.api.serializers import StrictCharField, StrictInput, notes_field
 
 TASK_TAG_PREFIX = "task:"
@@ -78,8 +79,8 @@ class ClockEyeTimeEntryListQuery(StrictInput):
 
     user_id = serializers.CharField(required=False, max_length=32)
     project_id = serializers.CharField(required=False, max_length=32)
-    start_date = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
-    end_date = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
+    start_date = InputDateField(required=False)
+    end_date = InputDateField(required=False)
     page = serializers.IntegerField(min_value=1, default=1)
     per_page = serializers.IntegerField(min_value=1, default=PAGE_SIZE_DEFAULT)
 
@@ -92,10 +93,14 @@ class ClockEyeTimeEntryListQuery(StrictInput):
 
 class ClockEyeTimerStartInput(StrictInput):
     project_id = StrictCharField(max_length=32, help_text="A project (topic) id, top-….")
-    task_id = StrictCharField(
-        required=False,
-        max_length=TASK_ID_MAX,
-        help_text="Kept as the tag task:<task_id> (tags ignore case).",
+    task_id = schema_pattern(
+        StrictCharField(
+            required=False,
+            max_length=TASK_ID_MAX,
+            trim_whitespace=False,  # a space anywhere is refused, as the published pattern says
+            help_text="Kept as the tag task:<task_id> (tags ignore case).",
+        ),
+        ONE_WORD_PATTERN,
     )
     description = notes_field(required=False, default="")
 

@@ -88,18 +88,17 @@ class ProjectListView(ClockEyeView):
 
 
 class TimeEntryListView(ClockEyeView):
+    query_serializers = {"get": ClockEyeTimeEntryListQuery}  # also the published parameters
+
     @extend_schema(
         operation_id="clockeye_time_entries_list",
         summary="Time entries, newest first, filtered and paginated (admins: the organization's)",
-        parameters=[ClockEyeTimeEntryListQuery],
         responses=responses({200: ClockEyeTimeEntryPageOutput}, *READ_ERRORS, 400, 404),
         tags=TAGS,
     )
     def get(self, request: Request) -> Response:
         actor = self.actor(request)
-        query = ClockEyeTimeEntryListQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        filters = query.validated_data
+        filters = self.query_data(request)
         entries = _entries(actor.organization.pk).filter(**_user_filter(actor, filters.get("user_id")))
         if "project_id" in filters:
             topic = topic_of(organization_id=actor.organization.pk, topic_id=filters["project_id"])

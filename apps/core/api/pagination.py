@@ -13,10 +13,14 @@ PAGE_SIZE_MAX = 200
 
 
 class PageQuery(serializers.Serializer):
-    page = serializers.IntegerField(min_value=1, default=1)
+    page = serializers.IntegerField(min_value=1, default=1, help_text="From 1 (default 1).")
     # Larger requests are served at the cap rather than refused: a client asking for "everything" gets
     # as much as we give at once and follows the count.
-    page_size = serializers.IntegerField(min_value=1, default=PAGE_SIZE_DEFAULT)
+    page_size = serializers.IntegerField(
+        min_value=1,
+        default=PAGE_SIZE_DEFAULT,
+        help_text=f"Default {PAGE_SIZE_DEFAULT}; larger values are served at {PAGE_SIZE_MAX}.",
+    )
 
 
 @dataclass(frozen=True)

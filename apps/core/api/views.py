@@ -1,12 +1,15 @@
+"""Django-level answers on /api/: unknown paths, refused requests and last-resort errors, in the envelope."""
+
 import sys
 
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.csrf import csrf_exempt
-from django.views.defaults import page_not_found, server_error
+from django.views.defaults import bad_request, page_not_found, server_error
 
 from apps.core.api.exceptions import error_body
-from apps.core.middleware import OUTAGE_ERRORS, is_api_path, service_unavailable
+from apps.core.middleware import OUTAGE_ERRORS, is_api_path, refused_request, service_unavailable
 
 
 @csrf_exempt  # a POST to an unknown API path is a 404, not Django's HTML "CSRF verification failed"
@@ -19,6 +22,13 @@ def handler404(request: HttpRequest, exception: Exception | None = None) -> Http
     if is_api_path(request):
         return api_not_found(request)
     return page_not_found(request, exception)
+
+
+def handler400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django's answer to a SuspiciousOperation raised outside a view (a bad Host in a middleware)."""
+    if is_api_path(request) and isinstance(exception, SuspiciousOperation):
+        return refused_request(exception)
+    return bad_request(request, exception)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -8,5 +8,5 @@ agent_urlpatterns = [
 
 urlpatterns = [
     path("tags", views.TagListView.as_view(), name="tag-list"),
-    path("tags/<str:tag_id>", views.TagDetailView.as_view(), name="tag-detail"),
+    path("tags/<id:tag_id>", views.TagDetailView.as_view(), name="tag-detail"),
 ]

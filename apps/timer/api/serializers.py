@@ -8,21 +8,28 @@ from rest_framework import serializers
 
 from apps.clocked_times.api.provenance import source_field
 from apps.clocked_times.api.serializers import ClockedTimeOutput
-from apps.core.api.fields import UtcDateTimeField
+from apps.core.api.fields import InputDateTimeField, UtcDateTimeField
 from apps.core.api.serializers import StrictCharField, StrictInput, notes_field, tag_names_field
 from apps.topics.api.serializers import TopicRefOutput
 
 
-class OffsetDateTimeField(serializers.DateTimeField):
-    """An ISO 8601 time that must carry its UTC offset: a naive time means a different instant on every
-    machine, and an offline client's replayed start or stop must keep the instant it happened."""
+class OffsetDateTimeField(InputDateTimeField):
+    """An ISO 8601 time that must carry its UTC offset (the API's one rule, InputDateTimeField): a naive
+    time means a different instant on every machine, and an offline client's replayed start or stop must
+    keep the instant it happened. Its range is the timer service's, tighter than the API's window (at
+    most 24 hours back, not ahead), refused there as INVALID_TIME_RANGE."""
 
     def to_internal_value(self, value: Any) -> datetime:
-        if not isinstance(value, str) or (parsed := parse_datetime(value)) is None:
+        try:
+            parsed = parse_datetime(value) if isinstance(value, str) else None
+        except ValueError:  # well formed but impossible, such as February 30
+            parsed = None
+        if parsed is None:
             self.fail("invalid", format="ISO 8601 with a UTC offset, e.g. 2026-03-30T09:00:00Z")
-        if parsed.tzinfo is None:
-            raise serializers.ValidationError("Must include a UTC offset (e.g. 2026-03-30T09:00:00Z).")
         return super().to_internal_value(value)
+
+    def window_check(self, value: datetime) -> None:
+        return None
 
 
 def at_field(what: str) -> OffsetDateTimeField:

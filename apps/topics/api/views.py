@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -224,19 +224,11 @@ class CategoryDetailView(ApiView):
 
 # --- Dry-run resolution -------------------------------------------------------------------------------
 
-_RESOLVE_PARAMETERS = [
-    OpenApiParameter("q", str, description="A topic id, name or alias, as an agent would send it."),
-    OpenApiParameter(
-        "repository", str, description="Instead of q: a repository name or git remote URL (bindings)."
-    ),
-]
-
 
 def _resolve_body(request: Request, view: ApiView) -> dict[str, Any]:
     """What a timer start would decide, with the rule and the candidates; writes nothing."""
     organization = view.actor(request).organization
-    query = TopicResolveQuery(data=request.query_params)
-    query.is_valid(raise_exception=True)
+    query = view.query_data(request)
     body: dict[str, Any] = {
         "query": None,
         "repository": None,
@@ -244,8 +236,8 @@ def _resolve_body(request: Request, view: ApiView) -> dict[str, Any]:
         "candidates": [],
         "bindings": [],
     }
-    if "q" in query.validated_data:
-        text = query.validated_data["q"]
+    if "q" in query:
+        text = query["q"]
         resolution = topic_resolution(organization=organization, query=text)
         resolved = resolution.topic is not None
         error = None if resolved else resolution_error(resolution, text)
@@ -261,7 +253,7 @@ def _resolve_body(request: Request, view: ApiView) -> dict[str, Any]:
             else {"error": error.message, "code": error.code, "details": error.details},
         )
         return body
-    repository = query.validated_data["repository"]
+    repository = query["repository"]
     choice = topic_repository_choice(organization=organization, repository=repository)
     winner = choice.winner
     resolved = winner is not None and not winner.topic.archived
@@ -277,10 +269,11 @@ def _resolve_body(request: Request, view: ApiView) -> dict[str, Any]:
 
 
 class AgentTopicResolveView(ApiView):
+    query_serializers = {"get": TopicResolveQuery}  # also the published parameters
+
     @extend_schema(
         operation_id="agent_topics_resolve",
         summary="Dry run: which topic a timer start would pick for q (or a repository), and why",
-        parameters=_RESOLVE_PARAMETERS,
         responses=responses({200: TopicResolveOutput}, *READ_ERRORS, 400),
         tags=["Simple agent endpoints"],
     )
@@ -289,10 +282,11 @@ class AgentTopicResolveView(ApiView):
 
 
 class TopicResolveView(ApiView):
+    query_serializers = {"get": TopicResolveQuery}  # also the published parameters
+
     @extend_schema(
         operation_id="topics_resolve",
         summary="Dry run: which topic a timer start would pick for q (or a repository), and why",
-        parameters=_RESOLVE_PARAMETERS,
         responses=responses({200: TopicResolveOutput}, *READ_ERRORS, 400),
         tags=["Topics"],
     )

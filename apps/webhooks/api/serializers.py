@@ -1,20 +1,31 @@
 from rest_framework import serializers
 
 from apps.core.api.fields import UtcDateTimeField
+from apps.core.api.serializers import StrictBooleanField, StrictCharField, StrictInput
 from apps.webhooks.models import WebhookEndpoint
+from apps.webhooks.services import SUBSCRIBABLE_EVENT_NAMES
 
 
-class WebhookCreateInput(serializers.Serializer):
-    url = serializers.CharField(max_length=2000)
-    events = serializers.ListField(child=serializers.CharField(max_length=50), max_length=50)
-    description = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+def _events_field(**kwargs: object) -> serializers.ListField:
+    return serializers.ListField(
+        child=serializers.ChoiceField(choices=SUBSCRIBABLE_EVENT_NAMES),
+        allow_empty=False,
+        max_length=50,
+        **kwargs,
+    )
 
 
-class WebhookUpdateInput(serializers.Serializer):
-    url = serializers.CharField(max_length=2000, required=False)
-    events = serializers.ListField(child=serializers.CharField(max_length=50), max_length=50, required=False)
-    description = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    active = serializers.BooleanField(required=False, help_text="Set true to re-enable after a 410.")
+class WebhookCreateInput(StrictInput):
+    url = StrictCharField(max_length=2000)
+    events = _events_field()
+    description = StrictCharField(max_length=200, required=False, default="", allow_blank=True)
+
+
+class WebhookUpdateInput(StrictInput):
+    url = StrictCharField(max_length=2000, required=False)
+    events = _events_field(required=False)
+    description = StrictCharField(max_length=200, required=False, allow_blank=True)
+    active = StrictBooleanField(required=False, help_text="Set true to re-enable after a 410.")
 
 
 class WebhookOutput(serializers.ModelSerializer):

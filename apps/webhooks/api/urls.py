@@ -7,5 +7,5 @@ agent_urlpatterns: list = []
 
 urlpatterns = [
     path("webhooks", WebhookListView.as_view(), name="webhook-list"),
-    path("webhooks/<str:webhook_id>", WebhookDetailView.as_view(), name="webhook-detail"),
+    path("webhooks/<id:webhook_id>", WebhookDetailView.as_view(), name="webhook-detail"),
 ]

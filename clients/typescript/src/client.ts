@@ -361,7 +361,8 @@ export class WebhooksResource {
 
   /** Subscribes `url` to `events`; the answer's `secret` is shown this once. */
   async create(
-    input: { url: string; events: string[]; description?: string },
+    // The event names are an enum in the schema (an unknown name is refused with 400).
+    input: Schemas["WebhookCreateInputRequest"],
     options?: WriteOptions,
   ): Promise<Schemas["WebhookCreatedOutput"]> {
     return unwrap(await this.api.POST("/api/v1/webhooks", { body: input, headers: keyHeader(options) }));

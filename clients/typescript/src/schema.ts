@@ -29,7 +29,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the organization's tags */
+        /**
+         * List the organization's tags
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         get: operations["agent_tags_list"];
         put?: never;
         post?: never;
@@ -48,7 +56,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Log finished work of duration_minutes on a topic named by id or (fuzzy) name */
+        /**
+         * Log finished work of duration_minutes on a topic named by id or (fuzzy) name
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         post: operations["agent_time_log"];
         delete?: never;
         options?: never;
@@ -63,14 +79,30 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Is a timer running, on what, for how long */
+        /**
+         * Is a timer running, on what, for how long
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         get: operations["agent_timer_status"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Replace the running timer's notes */
+        /**
+         * Replace the running timer's notes
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         patch: operations["agent_timer_update"];
         trace?: never;
     };
@@ -103,7 +135,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start a timer on a topic named by id or (fuzzy) name; stops a running one first */
+        /**
+         * Start a timer on a topic named by id or (fuzzy) name; stops a running one first
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         post: operations["agent_timer_start"];
         delete?: never;
         options?: never;
@@ -120,7 +160,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Stop the running timer (404 NO_ACTIVE_TIMER when none runs) */
+        /**
+         * Stop the running timer (404 NO_ACTIVE_TIMER when none runs)
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         post: operations["agent_timer_stop"];
         delete?: never;
         options?: never;
@@ -137,7 +185,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Attach tags by name to the running timer, creating missing ones */
+        /**
+         * Attach tags by name to the running timer, creating missing ones
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         post: operations["agent_timer_tags_add"];
         delete?: never;
         options?: never;
@@ -152,7 +208,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List usable topics (flat, with category names) */
+        /**
+         * List usable topics (flat, with category names)
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         get: operations["agent_topics_list"];
         put?: never;
         post?: never;
@@ -169,10 +233,68 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Dry run: which topic a timer start would pick for q (or a repository), and why */
+        /**
+         * Dry run: which topic a timer start would pick for q (or a repository), and why
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         get: operations["agent_topics_resolve"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/oauth/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke an access token (RFC 7009): the agent logs out
+         * @description ``POST /api/oauth/revoke`` (RFC 7009): an agent hands back an access token it is done with.
+         *
+         *     The agent authenticates exactly as at the token endpoint (the same validator, the same rate-limit
+         *     buckets where it is mounted). DOT deletes the token only if it was issued to that agent; an unknown,
+         *     expired, already revoked or another agent's token is a 200 too (RFC 7009 §2.2), so the answer
+         *     reveals nothing about tokens the caller does not hold.
+         */
+        post: operations["oauth_revoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/oauth/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description ``POST /api/oauth/token``: client credentials in, a one-hour ``tat_`` access token out; for
+         *     browser-authorized MCP clients also the authorization code (PKCE) and refresh token grants.
+         *
+         *     DOT and oauthlib do the work (client authentication through ``apps.agents.oauth``, token storage as
+         *     a digest); this view pins the contract of the spec and RFC 6749 §5: form-encoded parameters only,
+         *     ``client_credentials`` only, and exactly ``access_token``, ``token_type`` and ``expires_in``. It is a
+         *     DRF view only so the endpoint appears in the OpenAPI schema; it answers in OAuth's error shape.
+         */
+        post: operations["oauth_token"];
         delete?: never;
         options?: never;
         head?: never;
@@ -186,7 +308,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The organization's projects (Teeckin topics), archived ones included */
+        /**
+         * The organization's projects (Teeckin topics), archived ones included
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         get: operations["clockeye_projects_list"];
         put?: never;
         post?: never;
@@ -203,7 +333,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Time entries, newest first, filtered and paginated (admins: the organization's) */
+        /**
+         * Time entries, newest first, filtered and paginated (admins: the organization's)
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         get: operations["clockeye_time_entries_list"];
         put?: never;
         post?: never;
@@ -222,7 +360,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start a timer on a project; a running timer is stopped first */
+        /**
+         * Start a timer on a project; a running timer is stopped first
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         post: operations["clockeye_time_entries_start"];
         delete?: never;
         options?: never;
@@ -239,7 +385,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Stop the running timer and return the saved entry (404 NO_ACTIVE_TIMER when none runs) */
+        /**
+         * Stop the running timer and return the saved entry (404 NO_ACTIVE_TIMER when none runs)
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         post: operations["clockeye_time_entries_stop"];
         delete?: never;
         options?: never;
@@ -254,9 +408,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         get: operations["categories_list"];
         put?: never;
-        /** Create a category (organization owners and admins) */
+        /**
+         * Create a category (organization owners and admins)
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         post: operations["categories_create"];
         delete?: never;
         options?: never;
@@ -271,14 +441,38 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         get: operations["categories_retrieve"];
         put?: never;
         post?: never;
-        /** Delete an empty category (organization owners and admins) */
+        /**
+         * Delete an empty category (organization owners and admins)
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         delete: operations["categories_destroy"];
         options?: never;
         head?: never;
-        /** Rename a category (organization owners and admins) */
+        /**
+         * Rename a category (organization owners and admins)
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         patch: operations["categories_update"];
         trace?: never;
     };
@@ -289,10 +483,26 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The owner's time entries, newest first, filtered and paginated */
+        /**
+         * The owner's time entries, newest first, filtered and paginated
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         get: operations["clocked_times_list"];
         put?: never;
-        /** Log a finished (manual) entry */
+        /**
+         * Log a finished (manual) entry
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         post: operations["clocked_times_create"];
         delete?: never;
         options?: never;
@@ -307,14 +517,38 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         get: operations["clocked_times_retrieve"];
         put?: never;
         post?: never;
-        /** Delete an entry */
+        /**
+         * Delete an entry
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         delete: operations["clocked_times_destroy"];
         options?: never;
         head?: never;
-        /** Change an entry's topic, times, notes or tags */
+        /**
+         * Change an entry's topic, times, notes or tags
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         patch: operations["clocked_times_update"];
         trace?: never;
     };
@@ -345,9 +579,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         get: operations["tags_list"];
         put?: never;
-        /** Create a tag (organization owners and admins) */
+        /**
+         * Create a tag (organization owners and admins)
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         post: operations["tags_create"];
         delete?: never;
         options?: never;
@@ -362,14 +612,38 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         get: operations["tags_retrieve"];
         put?: never;
         post?: never;
-        /** Delete a tag; entries lose it (organization owners and admins) */
+        /**
+         * Delete a tag; entries lose it (organization owners and admins)
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         delete: operations["tags_destroy"];
         options?: never;
         head?: never;
-        /** Rename a tag (organization owners and admins) */
+        /**
+         * Rename a tag (organization owners and admins)
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         patch: operations["tags_update"];
         trace?: never;
     };
@@ -380,7 +654,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The running timer, if any */
+        /**
+         * The running timer, if any
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         get: operations["timer_active"];
         put?: never;
         post?: never;
@@ -399,7 +681,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** This tracker is still working (the /api/v1 twin of /api/agent/timer/heartbeat) */
+        /**
+         * This tracker is still working (the /api/v1 twin of /api/agent/timer/heartbeat)
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         post: operations["timer_heartbeat"];
         delete?: never;
         options?: never;
@@ -416,7 +706,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start a timer on a topic id; stops a running one first */
+        /**
+         * Start a timer on a topic id; stops a running one first
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         post: operations["timer_start"];
         delete?: never;
         options?: never;
@@ -433,7 +731,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Stop the running timer, optionally replacing its notes */
+        /**
+         * Stop the running timer, optionally replacing its notes
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         post: operations["timer_stop"];
         delete?: never;
         options?: never;
@@ -468,10 +774,26 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** All topics of the organization, archived ones included */
+        /**
+         * All topics of the organization, archived ones included
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         get: operations["topics_list"];
         put?: never;
-        /** Create a topic (organization owners and admins) */
+        /**
+         * Create a topic (organization owners and admins)
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         post: operations["topics_create"];
         delete?: never;
         options?: never;
@@ -486,14 +808,38 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         get: operations["topics_retrieve"];
         put?: never;
         post?: never;
-        /** Delete a topic without entries (organization owners and admins); archive used ones */
+        /**
+         * Delete a topic without entries (organization owners and admins); archive used ones
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         delete: operations["topics_destroy"];
         options?: never;
         head?: never;
-        /** Rename, move or (un)archive a topic (organization owners and admins) */
+        /**
+         * Rename, move or (un)archive a topic (organization owners and admins)
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         patch: operations["topics_update"];
         trace?: never;
     };
@@ -504,10 +850,26 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The topic's aliases (extra names matched like its name) */
+        /**
+         * The topic's aliases (extra names matched like its name)
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         get: operations["topic_aliases_list"];
         put?: never;
-        /** Give the topic an alias (organization owners and admins) */
+        /**
+         * Give the topic an alias (organization owners and admins)
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         post: operations["topic_aliases_create"];
         delete?: never;
         options?: never;
@@ -522,14 +884,38 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         get: operations["topic_aliases_retrieve"];
         put?: never;
         post?: never;
-        /** Remove an alias (organization owners and admins) */
+        /**
+         * Remove an alias (organization owners and admins)
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         delete: operations["topic_aliases_destroy"];
         options?: never;
         head?: never;
-        /** Rename an alias (organization owners and admins) */
+        /**
+         * Rename an alias (organization owners and admins)
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         patch: operations["topic_aliases_update"];
         trace?: never;
     };
@@ -540,10 +926,26 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Repository names and patterns bound to the topic */
+        /**
+         * Repository names and patterns bound to the topic
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         get: operations["topic_repositories_list"];
         put?: never;
-        /** Bind a repository name or glob pattern to the topic (organization owners and admins) */
+        /**
+         * Bind a repository name or glob pattern to the topic (organization owners and admins)
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         post: operations["topic_repositories_create"];
         delete?: never;
         options?: never;
@@ -558,10 +960,26 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         get: operations["topic_repositories_retrieve"];
         put?: never;
         post?: never;
-        /** Remove a repository binding (organization owners and admins) */
+        /**
+         * Remove a repository binding (organization owners and admins)
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         delete: operations["topic_repositories_destroy"];
         options?: never;
         head?: never;
@@ -575,7 +993,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Topics grouped by category, with recent usage and the default topic */
+        /**
+         * Topics grouped by category, with recent usage and the default topic
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         get: operations["topics_for_agent"];
         put?: never;
         post?: never;
@@ -592,7 +1018,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Dry run: which topic a timer start would pick for q (or a repository), and why */
+        /**
+         * Dry run: which topic a timer start would pick for q (or a repository), and why
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         get: operations["topics_resolve"];
         put?: never;
         post?: never;
@@ -609,10 +1043,26 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The organization's webhook endpoints (owners and admins) */
+        /**
+         * The organization's webhook endpoints (owners and admins)
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         get: operations["webhooks_list"];
         put?: never;
-        /** Subscribe a URL to events; the answer shows the signing secret, once */
+        /**
+         * Subscribe a URL to events; the answer shows the signing secret, once
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         post: operations["webhooks_create"];
         delete?: never;
         options?: never;
@@ -627,15 +1077,39 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One webhook endpoint */
+        /**
+         * One webhook endpoint
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         get: operations["webhooks_retrieve"];
         put?: never;
         post?: never;
-        /** Delete an endpoint and its pending deliveries */
+        /**
+         * Delete an endpoint and its pending deliveries
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         delete: operations["webhooks_destroy"];
         options?: never;
         head?: never;
-        /** Change the URL, events or description, or (re-)enable an endpoint */
+        /**
+         * Change the URL, events or description, or (re-)enable an endpoint
+         * @description Refuses query parameters a method does not declare (400 naming them), as bodies refuse fields.
+         *
+         *     An ignored parameter is a silent wrong answer: ``?project_id=…`` on a list filtered nothing and
+         *     returned every entry. A method's parameters are the fields of ``query_serializers[method]``, the
+         *     same serializer the view validates with and the schema publishes (AgentApiSchema), so what is
+         *     documented and what is accepted cannot drift apart.
+         */
         patch: operations["webhooks_update"];
         trace?: never;
     };
@@ -678,7 +1152,7 @@ export interface components {
             notes?: string;
             /**
              * Format: date-time
-             * @description When the work began (ISO 8601). Default: it ends now.
+             * @description When the work began (ISO 8601 with offset). Default: it ends now.
              */
             start_time?: string;
             /** @description Where the work happens (provenance); stored on the entry. */
@@ -734,6 +1208,9 @@ export interface components {
             added: boolean;
             clockedTimeId: string;
             tags: string[];
+        };
+        AgentTimerUpdateInputRequest: {
+            notes: string;
         };
         AgentTimerUpdateOutput: {
             updated: boolean;
@@ -859,34 +1336,7 @@ export interface components {
          * @enum {string}
          */
         ClockedTimeTypeEnum: "timer" | "manual";
-        /** @description Every error answer of the API. */
-        ErrorEnvelope: {
-            /** @description Human-readable message. */
-            error: string;
-            /** @description Machine-readable code, e.g. NO_ACTIVE_TIMER. */
-            code: string;
-            /** @description Field messages or context, e.g. topic candidates. */
-            details: {
-                [key: string]: unknown;
-            };
-        };
-        ForAgentCategoryOutput: {
-            id: string;
-            name: string;
-            topics: components["schemas"]["ForAgentTopicOutput"][];
-        };
-        ForAgentTopicOutput: {
-            id: string;
-            name: string;
-            recentlyUsed: boolean;
-        };
-        PatchedAgentTimerUpdateInputRequest: {
-            notes?: string;
-        };
-        PatchedCategoryInputRequest: {
-            name?: string;
-        };
-        PatchedClockedTimeUpdateInputRequest: {
+        ClockedTimeUpdateInputRequest: {
             topicId?: string;
             /** Format: date-time */
             startTime?: string;
@@ -899,24 +1349,65 @@ export interface components {
             /** @description Replaces the entry's tags; missing ones are created. */
             tags?: string[];
         };
-        PatchedTagInputRequest: {
-            name?: string;
+        /**
+         * @description * `invalid_request` - invalid_request
+         *     * `invalid_client` - invalid_client
+         *     * `invalid_grant` - invalid_grant
+         *     * `unsupported_grant_type` - unsupported_grant_type
+         *     * `invalid_scope` - invalid_scope
+         *     * `invalid_target` - invalid_target
+         *     * `unsupported_token_type` - unsupported_token_type
+         * @enum {string}
+         */
+        ErrorEnum: "invalid_request" | "invalid_client" | "invalid_grant" | "unsupported_grant_type" | "invalid_scope" | "invalid_target" | "unsupported_token_type";
+        /** @description Every error answer of the API. */
+        ErrorEnvelope: {
+            /** @description Human-readable message. */
+            error: string;
+            /** @description Machine-readable code, e.g. NO_ACTIVE_TIMER. */
+            code: string;
+            /** @description Field messages or context, e.g. topic candidates. */
+            details: {
+                [key: string]: unknown;
+            };
         };
-        PatchedTopicAliasInputRequest: {
-            /** @description Unique per organization among topic names and aliases. */
-            name?: string;
+        /**
+         * @description * `time_entry.created` - time_entry.created
+         *     * `time_entry.updated` - time_entry.updated
+         *     * `time_entry.deleted` - time_entry.deleted
+         *     * `time_entry.started` - time_entry.started
+         *     * `time_entry.stopped` - time_entry.stopped
+         *     * `project.created` - project.created
+         *     * `project.updated` - project.updated
+         *     * `project.deleted` - project.deleted
+         *     * `user.invited` - user.invited
+         *     * `user.joined` - user.joined
+         *     * `user.removed` - user.removed
+         *     * `screenshot.captured` - screenshot.captured
+         * @enum {string}
+         */
+        EventsEnum: "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "time_entry.started" | "time_entry.stopped" | "project.created" | "project.updated" | "project.deleted" | "user.invited" | "user.joined" | "user.removed" | "screenshot.captured";
+        ForAgentCategoryOutput: {
+            id: string;
+            name: string;
+            topics: components["schemas"]["ForAgentTopicOutput"][];
         };
-        PatchedTopicUpdateInputRequest: {
-            name?: string;
-            categoryId?: string;
-            archived?: boolean;
+        ForAgentTopicOutput: {
+            id: string;
+            name: string;
+            recentlyUsed: boolean;
         };
-        PatchedWebhookUpdateInputRequest: {
-            url?: string;
-            events?: string[];
-            description?: string;
-            /** @description Set true to re-enable after a 410. */
-            active?: boolean;
+        /**
+         * @description * `client_credentials` - client_credentials
+         *     * `authorization_code` - authorization_code
+         *     * `refresh_token` - refresh_token
+         * @enum {string}
+         */
+        GrantTypeEnum: "client_credentials" | "authorization_code" | "refresh_token";
+        /** @description RFC 6749 §5.2 error: the OAuth endpoints answer in OAuth's shape, not the API envelope. */
+        OAuthErrorOutput: {
+            error: components["schemas"]["ErrorEnum"];
+            error_description?: string;
         };
         ProjectListOutput: {
             projects: components["schemas"]["ProjectOutput"][];
@@ -950,6 +1441,15 @@ export interface components {
             timezone: string;
             totalSeconds: number;
             groups: components["schemas"]["ReportGroupOutput"][];
+        };
+        /** @description The form fields of ``POST /api/oauth/revoke`` (documentation only: oauthlib parses the form). */
+        RevokeRequestInputRequest: {
+            /** @description The access token (tat_…) to revoke. */
+            token: string;
+            token_type_hint?: components["schemas"]["TokenTypeHintEnum"];
+            /** @description Or send id and secret with HTTP Basic. */
+            client_id?: string;
+            client_secret?: string;
         };
         RunningAgentOutput: {
             clientId: string;
@@ -1052,6 +1552,8 @@ export interface components {
             /** Format: date-time */
             startTime: string;
         };
+        /** @description No fields: an empty body or ``{}``. The tracker is the caller's (agent and X-Teeckin-Session). */
+        TimerHeartbeatInputRequest: Record<string, never>;
         TimerStartInputRequest: {
             /** @description Required unless source.repository is given: then the repository's topic, else the agent's default topic. */
             topicId?: string;
@@ -1082,6 +1584,51 @@ export interface components {
         TimerStopOutput: {
             clockedTime: components["schemas"]["StoppedEntryOutput"];
         };
+        TokenOutput: {
+            /** @description tat_… */
+            access_token: string;
+            token_type: components["schemas"]["TokenTypeEnum"];
+            /** @description Seconds: 3600. */
+            expires_in: number;
+            /** @description trt_…: authorization_code and refresh_token grants only (rotated on use). */
+            refresh_token?: string;
+            /** @description authorization_code and refresh_token grants only. */
+            scope?: string;
+        };
+        /** @description The form fields of ``POST /api/oauth/token`` (documentation only: DOT parses the form itself). */
+        TokenRequestInputRequest: {
+            grant_type: components["schemas"]["GrantTypeEnum"];
+            /** @description Or send id and secret with HTTP Basic. */
+            client_id?: string;
+            /** @description client_credentials only. */
+            client_secret?: string;
+            /** @description Space-separated scopes: "agent" (the default when omitted), "webhooks". Each must be allowed to the agent, else invalid_scope. The token gets exactly these. */
+            scope?: string;
+            /**
+             * Format: uri
+             * @description RFC 8707: <origin>/mcp for a token the MCP endpoint accepts. client_credentials tokens without it are for the REST API only; browser-authorized tokens are always for /mcp.
+             */
+            resource?: string;
+            /** @description authorization_code: the code from the redirect. */
+            code?: string;
+            /** @description authorization_code: PKCE (S256) verifier. */
+            code_verifier?: string;
+            /** @description authorization_code: as in the request. */
+            redirect_uri?: string;
+            /** @description refresh_token: trt_…, single use (a new one comes with each answer). */
+            refresh_token?: string;
+        };
+        /**
+         * @description * `Bearer` - Bearer
+         * @enum {string}
+         */
+        TokenTypeEnum: "Bearer";
+        /**
+         * @description * `access_token` - access_token
+         *     * `refresh_token` - refresh_token
+         * @enum {string}
+         */
+        TokenTypeHintEnum: "access_token" | "refresh_token";
         TopicAliasInputRequest: {
             /** @description Unique per organization among topic names and aliases. */
             name: string;
@@ -1178,6 +1725,11 @@ export interface components {
             /** @description The error a start would answer, or null. */
             error: components["schemas"]["TopicResolveErrorOutput"] | null;
         };
+        TopicUpdateInputRequest: {
+            name?: string;
+            categoryId?: string;
+            archived?: boolean;
+        };
         TopicsForAgentOutput: {
             categories: components["schemas"]["ForAgentCategoryOutput"][];
             recentTopicIds: string[];
@@ -1186,7 +1738,7 @@ export interface components {
         };
         WebhookCreateInputRequest: {
             url: string;
-            events: string[];
+            events: components["schemas"]["EventsEnum"][];
             /** @default  */
             description?: string;
         };
@@ -1222,6 +1774,13 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+        };
+        WebhookUpdateInputRequest: {
+            url?: string;
+            events?: components["schemas"]["EventsEnum"][];
+            description?: string;
+            /** @description Set true to re-enable after a 410. */
+            active?: boolean;
         };
     };
     responses: never;
@@ -1269,7 +1828,20 @@ export interface operations {
                     "application/json": components["schemas"]["AgentMeOutput"];
                 };
             };
-            /** @description Missing, invalid or expired access token */
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, invalid or expired access token. */
             401: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1278,9 +1850,11 @@ export interface operations {
                     "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
             };
-            /** @description Agent deactivated or secret revoked */
+            /** @description Agent deactivated, secret revoked, the access token lacks the operation's scope (INSUFFICIENT_SCOPE), or the owner's role does not allow this. */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1289,9 +1863,11 @@ export interface operations {
                     "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
             };
-            /** @description Rate limit exceeded (code RATE_LIMITED; details name the bucket). */
+            /** @description Rate limit exceeded; retry after the limit resets. */
             429: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1302,21 +1878,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: string;
-                        /** @example RATE_LIMITED */
-                        code: string;
-                        details: {
-                            /** @example timer */
-                            bucket?: string;
-                            /** @example 10 */
-                            limit?: number;
-                            /** @example 60 */
-                            windowSeconds?: number;
-                            /** @example 37 */
-                            retryAfter?: number;
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
         };
@@ -1340,6 +1902,19 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AgentTagsOutput"];
+                };
+            };
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description Missing, invalid or expired access token. */
@@ -1415,7 +1990,7 @@ export interface operations {
                     "application/json": components["schemas"]["AgentTimeOutput"];
                 };
             };
-            /** @description Invalid input (malformed JSON, wrong types, unknown fields, impossible values); nothing written. */
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
             400: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1474,6 +2049,24 @@ export interface operations {
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body was sent without a Content-Length (chunked transfer encoding); nothing written. */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is over the server's size limit; nothing written. */
+            413: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -1546,7 +2139,7 @@ export interface operations {
                     "application/json": components["schemas"]["AgentTimerStatusOutput"];
                 };
             };
-            /** @description Invalid input (malformed JSON, wrong types, unknown fields, impossible values); nothing written. */
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
             400: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1613,9 +2206,9 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
-                "application/json": components["schemas"]["PatchedAgentTimerUpdateInputRequest"];
+                "application/json": components["schemas"]["AgentTimerUpdateInputRequest"];
             };
         };
         responses: {
@@ -1632,7 +2225,7 @@ export interface operations {
                     "application/json": components["schemas"]["AgentTimerUpdateOutput"];
                 };
             };
-            /** @description Invalid input (malformed JSON, wrong types, unknown fields, impossible values); nothing written. */
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
             400: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1691,6 +2284,24 @@ export interface operations {
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body was sent without a Content-Length (chunked transfer encoding); nothing written. */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is over the server's size limit; nothing written. */
+            413: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -1751,7 +2362,11 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TimerHeartbeatInputRequest"];
+            };
+        };
         responses: {
             /** @description No response body */
             204: {
@@ -1765,7 +2380,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid input (malformed JSON, wrong types, unknown fields, impossible values); nothing written. */
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
             400: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1824,6 +2439,24 @@ export interface operations {
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body was sent without a Content-Length (chunked transfer encoding); nothing written. */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is over the server's size limit; nothing written. */
+            413: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -1903,7 +2536,7 @@ export interface operations {
                     "application/json": components["schemas"]["AgentTimerStartOutput"];
                 };
             };
-            /** @description Invalid input (malformed JSON, wrong types, unknown fields, impossible values); nothing written. */
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
             400: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1962,6 +2595,24 @@ export interface operations {
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body was sent without a Content-Length (chunked transfer encoding); nothing written. */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is over the server's size limit; nothing written. */
+            413: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -2041,7 +2692,7 @@ export interface operations {
                     "application/json": components["schemas"]["AgentTimerStopOutput"];
                 };
             };
-            /** @description Invalid input (malformed JSON, wrong types, unknown fields, impossible values); nothing written. */
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
             400: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2100,6 +2751,24 @@ export interface operations {
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body was sent without a Content-Length (chunked transfer encoding); nothing written. */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is over the server's size limit; nothing written. */
+            413: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -2179,7 +2848,7 @@ export interface operations {
                     "application/json": components["schemas"]["AgentTimerTagsOutput"];
                 };
             };
-            /** @description Invalid input (malformed JSON, wrong types, unknown fields, impossible values); nothing written. */
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
             400: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2238,6 +2907,24 @@ export interface operations {
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body was sent without a Content-Length (chunked transfer encoding); nothing written. */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is over the server's size limit; nothing written. */
+            413: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -2307,75 +2994,7 @@ export interface operations {
                     "application/json": components["schemas"]["AgentTopicsOutput"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
-            401: {
-                headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Agent deactivated, secret revoked, the access token lacks the operation's scope (INSUFFICIENT_SCOPE), or the owner's role does not allow this. */
-            403: {
-                headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Rate limit exceeded; retry after the limit resets. */
-            429: {
-                headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    agent_topics_resolve: {
-        parameters: {
-            query?: {
-                /** @description A topic id, name or alias, as an agent would send it. */
-                q?: string;
-                /** @description Instead of q: a repository name or git remote URL (bindings). */
-                repository?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TopicResolveOutput"];
-                };
-            };
-            /** @description Invalid input (malformed JSON, wrong types, unknown fields, impossible values); nothing written. */
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
             400: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2430,6 +3049,348 @@ export interface operations {
             };
         };
     };
+    agent_topics_resolve: {
+        parameters: {
+            query?: {
+                /** @description A topic id, name or alias. */
+                q?: string;
+                /** @description A repository name or remote URL (bindings). */
+                repository?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TopicResolveOutput"];
+                };
+            };
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, invalid or expired access token. */
+            401: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Agent deactivated, secret revoked, the access token lacks the operation's scope (INSUFFICIENT_SCOPE), or the owner's role does not allow this. */
+            403: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Rate limit exceeded; retry after the limit resets. */
+            429: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    oauth_revoke: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried write safe: the first request with a key runs and its answer is kept for 24 hours (per organization and user); a repeat with the same body gets that answer again with `Idempotent-Replayed: true` and writes nothing. Up to 255 printable ASCII characters, e.g. a UUID (400 INVALID_IDEMPOTENCY_KEY otherwise). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["RevokeRequestInputRequest"];
+            };
+        };
+        responses: {
+            /** @description Revoked, or there was nothing of this agent's to revoke (an empty object). */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description invalid_request or unsupported_token_type */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthErrorOutput"];
+                };
+            };
+            /** @description invalid_client */
+            401: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthErrorOutput"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_IN_PROGRESS: a request with this Idempotency-Key is still running (retry after Retry-After seconds). */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body was sent without a Content-Length (chunked transfer encoding); nothing written. */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is over the server's size limit; nothing written. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request (endpoint or body). */
+            422: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Rate limit exceeded (code RATE_LIMITED; details name the bucket). */
+            429: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        /** @example RATE_LIMITED */
+                        code: string;
+                        details: {
+                            /** @example timer */
+                            bucket?: string;
+                            /** @example 10 */
+                            limit?: number;
+                            /** @example 60 */
+                            windowSeconds?: number;
+                            /** @example 37 */
+                            retryAfter?: number;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    oauth_token: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried write safe: the first request with a key runs and its answer is kept for 24 hours (per organization and user); a repeat with the same body gets that answer again with `Idempotent-Replayed: true` and writes nothing. Up to 255 printable ASCII characters, e.g. a UUID (400 INVALID_IDEMPOTENCY_KEY otherwise). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["TokenRequestInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenOutput"];
+                };
+            };
+            /** @description invalid_request, unsupported_grant_type or invalid_scope */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthErrorOutput"];
+                };
+            };
+            /** @description invalid_client */
+            401: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthErrorOutput"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_IN_PROGRESS: a request with this Idempotency-Key is still running (retry after Retry-After seconds). */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body was sent without a Content-Length (chunked transfer encoding); nothing written. */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is over the server's size limit; nothing written. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used for a different request (endpoint or body). */
+            422: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Rate limit exceeded (code RATE_LIMITED; details name the bucket). */
+            429: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        /** @example RATE_LIMITED */
+                        code: string;
+                        details: {
+                            /** @example timer */
+                            bucket?: string;
+                            /** @example 10 */
+                            limit?: number;
+                            /** @example 60 */
+                            windowSeconds?: number;
+                            /** @example 37 */
+                            retryAfter?: number;
+                        };
+                    };
+                };
+            };
+        };
+    };
     clockeye_projects_list: {
         parameters: {
             query?: never;
@@ -2449,6 +3410,19 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProjectListOutput"];
+                };
+            };
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description Missing, invalid or expired access token. */
@@ -2521,7 +3495,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClockEyeTimeEntryPageOutput"];
                 };
             };
-            /** @description Invalid input (malformed JSON, wrong types, unknown fields, impossible values); nothing written. */
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
             400: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2618,7 +3592,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClockEyeTimeEntryOutput"];
                 };
             };
-            /** @description Invalid input (malformed JSON, wrong types, unknown fields, impossible values); nothing written. */
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
             400: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2677,6 +3651,24 @@ export interface operations {
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body was sent without a Content-Length (chunked transfer encoding); nothing written. */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is over the server's size limit; nothing written. */
+            413: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -2754,7 +3746,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClockEyeTimeEntryOutput"];
                 };
             };
-            /** @description Invalid input (malformed JSON, wrong types, unknown fields, impossible values); nothing written. */
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
             400: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2813,6 +3805,24 @@ export interface operations {
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body was sent without a Content-Length (chunked transfer encoding); nothing written. */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is over the server's size limit; nothing written. */
+            413: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -2880,6 +3890,19 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CategoryListOutput"];
+                };
+            };
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description Missing, invalid or expired access token. */
@@ -2953,7 +3976,7 @@ export interface operations {
                     "application/json": components["schemas"]["CategoryOutput"];
                 };
             };
-            /** @description Invalid input (malformed JSON, wrong types, unknown fields, impossible values); nothing written. */
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
             400: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2999,6 +4022,24 @@ export interface operations {
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body was sent without a Content-Length (chunked transfer encoding); nothing written. */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is over the server's size limit; nothing written. */
+            413: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -3068,6 +4109,19 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CategoryOutput"];
+                };
+            };
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description Missing, invalid or expired access token. */
@@ -3150,6 +4204,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
             };
             /** @description Missing, invalid or expired access token. */
             401: {
@@ -3244,9 +4311,9 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
-                "application/json": components["schemas"]["PatchedCategoryInputRequest"];
+                "application/json": components["schemas"]["CategoryInputRequest"];
             };
         };
         responses: {
@@ -3263,7 +4330,7 @@ export interface operations {
                     "application/json": components["schemas"]["CategoryOutput"];
                 };
             };
-            /** @description Invalid input (malformed JSON, wrong types, unknown fields, impossible values); nothing written. */
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
             400: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -3322,6 +4389,24 @@ export interface operations {
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body was sent without a Content-Length (chunked transfer encoding); nothing written. */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is over the server's size limit; nothing written. */
+            413: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -3408,7 +4493,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClockedTimePageOutput"];
                 };
             };
-            /** @description Invalid input (malformed JSON, wrong types, unknown fields, impossible values); nothing written. */
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
             400: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -3494,7 +4579,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClockedTimeOutput"];
                 };
             };
-            /** @description Invalid input (malformed JSON, wrong types, unknown fields, impossible values); nothing written. */
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
             400: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -3553,6 +4638,24 @@ export interface operations {
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body was sent without a Content-Length (chunked transfer encoding); nothing written. */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is over the server's size limit; nothing written. */
+            413: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -3622,6 +4725,19 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ClockedTimeOutput"];
+                };
+            };
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description Missing, invalid or expired access token. */
@@ -3704,6 +4820,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
             };
             /** @description Missing, invalid or expired access token. */
             401: {
@@ -3800,7 +4929,7 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["PatchedClockedTimeUpdateInputRequest"];
+                "application/json": components["schemas"]["ClockedTimeUpdateInputRequest"];
             };
         };
         responses: {
@@ -3817,7 +4946,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClockedTimeOutput"];
                 };
             };
-            /** @description Invalid input (malformed JSON, wrong types, unknown fields, impossible values); nothing written. */
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
             400: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -3876,6 +5005,24 @@ export interface operations {
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body was sent without a Content-Length (chunked transfer encoding); nothing written. */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is over the server's size limit; nothing written. */
+            413: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -3970,7 +5117,7 @@ export interface operations {
                     "application/json": components["schemas"]["ReportSummaryOutput"];
                 };
             };
-            /** @description Invalid input (malformed JSON, wrong types, unknown fields, impossible values); nothing written. */
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
             400: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -4046,6 +5193,19 @@ export interface operations {
                     "application/json": components["schemas"]["TagListOutput"];
                 };
             };
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Missing, invalid or expired access token. */
             401: {
                 headers: {
@@ -4117,7 +5277,7 @@ export interface operations {
                     "application/json": components["schemas"]["TagOutput"];
                 };
             };
-            /** @description Invalid input (malformed JSON, wrong types, unknown fields, impossible values); nothing written. */
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
             400: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -4163,6 +5323,24 @@ export interface operations {
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body was sent without a Content-Length (chunked transfer encoding); nothing written. */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is over the server's size limit; nothing written. */
+            413: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -4232,6 +5410,19 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TagOutput"];
+                };
+            };
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description Missing, invalid or expired access token. */
@@ -4314,6 +5505,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
             };
             /** @description Missing, invalid or expired access token. */
             401: {
@@ -4408,9 +5612,9 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
-                "application/json": components["schemas"]["PatchedTagInputRequest"];
+                "application/json": components["schemas"]["TagInputRequest"];
             };
         };
         responses: {
@@ -4427,7 +5631,7 @@ export interface operations {
                     "application/json": components["schemas"]["TagOutput"];
                 };
             };
-            /** @description Invalid input (malformed JSON, wrong types, unknown fields, impossible values); nothing written. */
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
             400: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -4486,6 +5690,24 @@ export interface operations {
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body was sent without a Content-Length (chunked transfer encoding); nothing written. */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is over the server's size limit; nothing written. */
+            413: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -4558,7 +5780,7 @@ export interface operations {
                     "application/json": components["schemas"]["TimerActiveOutput"];
                 };
             };
-            /** @description Invalid input (malformed JSON, wrong types, unknown fields, impossible values); nothing written. */
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
             400: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -4625,7 +5847,11 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TimerHeartbeatInputRequest"];
+            };
+        };
         responses: {
             /** @description No response body */
             204: {
@@ -4639,7 +5865,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid input (malformed JSON, wrong types, unknown fields, impossible values); nothing written. */
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
             400: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -4698,6 +5924,24 @@ export interface operations {
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body was sent without a Content-Length (chunked transfer encoding); nothing written. */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is over the server's size limit; nothing written. */
+            413: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -4777,7 +6021,7 @@ export interface operations {
                     "application/json": components["schemas"]["TimerStartOutput"];
                 };
             };
-            /** @description Invalid input (malformed JSON, wrong types, unknown fields, impossible values); nothing written. */
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
             400: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -4836,6 +6080,24 @@ export interface operations {
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body was sent without a Content-Length (chunked transfer encoding); nothing written. */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is over the server's size limit; nothing written. */
+            413: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -4915,7 +6177,7 @@ export interface operations {
                     "application/json": components["schemas"]["TimerStopOutput"];
                 };
             };
-            /** @description Invalid input (malformed JSON, wrong types, unknown fields, impossible values); nothing written. */
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
             400: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -4974,6 +6236,24 @@ export interface operations {
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body was sent without a Content-Length (chunked transfer encoding); nothing written. */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is over the server's size limit; nothing written. */
+            413: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -5043,7 +6323,7 @@ export interface operations {
                     "application/json": components["schemas"]["RunningTimersOutput"];
                 };
             };
-            /** @description Invalid input (malformed JSON, wrong types, unknown fields, impossible values); nothing written. */
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
             400: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -5119,6 +6399,19 @@ export interface operations {
                     "application/json": components["schemas"]["TopicListOutput"];
                 };
             };
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Missing, invalid or expired access token. */
             401: {
                 headers: {
@@ -5190,7 +6483,7 @@ export interface operations {
                     "application/json": components["schemas"]["TopicOutput"];
                 };
             };
-            /** @description Invalid input (malformed JSON, wrong types, unknown fields, impossible values); nothing written. */
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
             400: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -5249,6 +6542,24 @@ export interface operations {
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body was sent without a Content-Length (chunked transfer encoding); nothing written. */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is over the server's size limit; nothing written. */
+            413: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -5318,6 +6629,19 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TopicOutput"];
+                };
+            };
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description Missing, invalid or expired access token. */
@@ -5400,6 +6724,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
             };
             /** @description Missing, invalid or expired access token. */
             401: {
@@ -5496,7 +6833,7 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["PatchedTopicUpdateInputRequest"];
+                "application/json": components["schemas"]["TopicUpdateInputRequest"];
             };
         };
         responses: {
@@ -5513,7 +6850,7 @@ export interface operations {
                     "application/json": components["schemas"]["TopicOutput"];
                 };
             };
-            /** @description Invalid input (malformed JSON, wrong types, unknown fields, impossible values); nothing written. */
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
             400: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -5572,6 +6909,24 @@ export interface operations {
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body was sent without a Content-Length (chunked transfer encoding); nothing written. */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is over the server's size limit; nothing written. */
+            413: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -5641,6 +6996,19 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TopicAliasListOutput"];
+                };
+            };
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description Missing, invalid or expired access token. */
@@ -5729,7 +7097,7 @@ export interface operations {
                     "application/json": components["schemas"]["TopicAliasOutput"];
                 };
             };
-            /** @description Invalid input (malformed JSON, wrong types, unknown fields, impossible values); nothing written. */
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
             400: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -5788,6 +7156,24 @@ export interface operations {
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body was sent without a Content-Length (chunked transfer encoding); nothing written. */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is over the server's size limit; nothing written. */
+            413: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -5858,6 +7244,19 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TopicAliasOutput"];
+                };
+            };
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description Missing, invalid or expired access token. */
@@ -5941,6 +7340,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
             };
             /** @description Missing, invalid or expired access token. */
             401: {
@@ -6036,9 +7448,9 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
-                "application/json": components["schemas"]["PatchedTopicAliasInputRequest"];
+                "application/json": components["schemas"]["TopicAliasInputRequest"];
             };
         };
         responses: {
@@ -6055,7 +7467,7 @@ export interface operations {
                     "application/json": components["schemas"]["TopicAliasOutput"];
                 };
             };
-            /** @description Invalid input (malformed JSON, wrong types, unknown fields, impossible values); nothing written. */
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
             400: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -6114,6 +7526,24 @@ export interface operations {
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body was sent without a Content-Length (chunked transfer encoding); nothing written. */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is over the server's size limit; nothing written. */
+            413: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -6183,6 +7613,19 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TopicRepositoryListOutput"];
+                };
+            };
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description Missing, invalid or expired access token. */
@@ -6271,7 +7714,7 @@ export interface operations {
                     "application/json": components["schemas"]["TopicRepositoryOutput"];
                 };
             };
-            /** @description Invalid input (malformed JSON, wrong types, unknown fields, impossible values); nothing written. */
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
             400: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -6330,6 +7773,24 @@ export interface operations {
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body was sent without a Content-Length (chunked transfer encoding); nothing written. */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is over the server's size limit; nothing written. */
+            413: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -6400,6 +7861,19 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TopicRepositoryOutput"];
+                };
+            };
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description Missing, invalid or expired access token. */
@@ -6483,6 +7957,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
             };
             /** @description Missing, invalid or expired access token. */
             401: {
@@ -6586,6 +8073,19 @@ export interface operations {
                     "application/json": components["schemas"]["TopicsForAgentOutput"];
                 };
             };
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Missing, invalid or expired access token. */
             401: {
                 headers: {
@@ -6631,9 +8131,9 @@ export interface operations {
     topics_resolve: {
         parameters: {
             query?: {
-                /** @description A topic id, name or alias, as an agent would send it. */
+                /** @description A topic id, name or alias. */
                 q?: string;
-                /** @description Instead of q: a repository name or git remote URL (bindings). */
+                /** @description A repository name or remote URL (bindings). */
                 repository?: string;
             };
             header?: never;
@@ -6654,7 +8154,7 @@ export interface operations {
                     "application/json": components["schemas"]["TopicResolveOutput"];
                 };
             };
-            /** @description Invalid input (malformed JSON, wrong types, unknown fields, impossible values); nothing written. */
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
             400: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -6730,6 +8230,19 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookListOutput"];
                 };
             };
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Missing, invalid or expired access token. */
             401: {
                 headers: {
@@ -6801,7 +8314,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookCreatedOutput"];
                 };
             };
-            /** @description Invalid input (malformed JSON, wrong types, unknown fields, impossible values); nothing written. */
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
             400: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -6847,6 +8360,24 @@ export interface operations {
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body was sent without a Content-Length (chunked transfer encoding); nothing written. */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is over the server's size limit; nothing written. */
+            413: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -6916,6 +8447,19 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WebhookOutput"];
+                };
+            };
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description Missing, invalid or expired access token. */
@@ -6998,6 +8542,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
             };
             /** @description Missing, invalid or expired access token. */
             401: {
@@ -7094,7 +8651,7 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["PatchedWebhookUpdateInputRequest"];
+                "application/json": components["schemas"]["WebhookUpdateInputRequest"];
             };
         };
         responses: {
@@ -7111,7 +8668,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookOutput"];
                 };
             };
-            /** @description Invalid input (malformed JSON, wrong types, unknown fields, impossible values); nothing written. */
+            /** @description Invalid input (malformed JSON, wrong types, unknown fields or query parameters, impossible values); nothing written. */
             400: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -7170,6 +8727,24 @@ export interface operations {
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "X-RateLimit-Bucket": components["headers"]["X-RateLimit-Bucket"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body was sent without a Content-Length (chunked transfer encoding); nothing written. */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is over the server's size limit; nothing written. */
+            413: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {

@@ -39,7 +39,9 @@ class AgentTimerTagsInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
     )
-    tags: list[constr(min_length=1, max_length=100)] = Field(..., max_length=50)
+    tags: list[constr(pattern=r"^[^\u0000]*[^\u0000\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000]*$", min_length=1, max_length=100)] = Field(
+        ..., max_length=50, min_length=1
+    )
 
 
 class AgentTimerTagsOutput(BaseModel):
@@ -49,6 +51,13 @@ class AgentTimerTagsOutput(BaseModel):
     added: bool
     clockedTimeId: str
     tags: list[str]
+
+
+class AgentTimerUpdateInputRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="ignore",
+    )
+    notes: constr(pattern=r"^[^\u0000]*$", max_length=10000)
 
 
 class AgentTimerUpdateOutput(BaseModel):
@@ -63,7 +72,7 @@ class CategoryInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
     )
-    name: constr(min_length=1, max_length=200)
+    name: constr(pattern=r"^[^\u0000]*[^\u0000\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000]*$", min_length=1, max_length=200)
 
 
 class CategoryOutput(BaseModel):
@@ -122,24 +131,53 @@ class ClockEyeTimerStartInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
     )
-    project_id: constr(min_length=1, max_length=32)
+    project_id: constr(pattern=r"^[^\u0000]*[^\u0000\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000]*$", min_length=1, max_length=32)
     """
     A project (topic) id, top-….
     """
-    task_id: constr(min_length=1, max_length=95) | None = None
+    task_id: constr(pattern=r"^[^\u0000]*$", min_length=1, max_length=95) | None = None
     """
     Kept as the tag task:<task_id> (tags ignore case).
     """
-    description: constr(max_length=10000) | None = ""
+    description: constr(pattern=r"^[^\u0000]*$", max_length=10000) | None = ""
 
 
 class ClockEyeTimerStopInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
     )
-    description: constr(max_length=10000) | None = None
+    description: constr(pattern=r"^[^\u0000]*$", max_length=10000) | None = None
     """
     Replaces the entry's description.
+    """
+
+
+class ClockedTimeUpdateInputRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="ignore",
+    )
+    topicId: (
+        constr(
+            pattern=r"^[^\u0000]*[^\u0000\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000]*$",
+            min_length=1,
+            max_length=32,
+        )
+        | None
+    ) = None
+    startTime: AwareDatetime | None = None
+    endTime: AwareDatetime | None = None
+    """
+    Setting it on a running entry stops it.
+    """
+    notes: constr(pattern=r"^[^\u0000]*$", max_length=10000) | None = None
+    tags: (
+        list[
+            constr(pattern=r"^[^\u0000]*[^\u0000\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000]*$", min_length=1, max_length=100)
+        ]
+        | None
+    ) = Field(None, max_length=50)
+    """
+    Replaces the entry's tags; missing ones are created.
     """
 
 
@@ -174,76 +212,25 @@ class ForAgentTopicOutput(BaseModel):
     recentlyUsed: bool
 
 
-class PatchedAgentTimerUpdateInputRequest(BaseModel):
+class OAuthErrorOutput(BaseModel):
+    """
+    RFC 6749 §5.2 error: the OAuth endpoints answer in OAuth's shape, not the API envelope.
+    """
+
     model_config = ConfigDict(
         extra="ignore",
     )
-    notes: constr(max_length=10000) | None = None
-
-
-class PatchedCategoryInputRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="ignore",
-    )
-    name: constr(min_length=1, max_length=200) | None = None
-
-
-class PatchedClockedTimeUpdateInputRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="ignore",
-    )
-    topicId: constr(min_length=1, max_length=32) | None = None
-    startTime: AwareDatetime | None = None
-    endTime: AwareDatetime | None = None
+    error: Literal["invalid_request", "invalid_client", "invalid_grant", "unsupported_grant_type", "invalid_scope", "invalid_target", "unsupported_token_type"]
     """
-    Setting it on a running entry stops it.
+    * `invalid_request` - invalid_request
+    * `invalid_client` - invalid_client
+    * `invalid_grant` - invalid_grant
+    * `unsupported_grant_type` - unsupported_grant_type
+    * `invalid_scope` - invalid_scope
+    * `invalid_target` - invalid_target
+    * `unsupported_token_type` - unsupported_token_type
     """
-    notes: constr(max_length=10000) | None = None
-    tags: list[constr(min_length=1, max_length=100)] | None = Field(None, max_length=50)
-    """
-    Replaces the entry's tags; missing ones are created.
-    """
-
-
-class PatchedTagInputRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="ignore",
-    )
-    name: constr(min_length=1, max_length=100) | None = None
-
-
-class PatchedTopicAliasInputRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="ignore",
-    )
-    name: constr(min_length=1, max_length=200) | None = None
-    """
-    Unique per organization among topic names and aliases.
-    """
-
-
-class PatchedTopicUpdateInputRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="ignore",
-    )
-    name: constr(min_length=1, max_length=200) | None = None
-    categoryId: constr(min_length=1, max_length=32) | None = None
-    archived: bool | None = None
-
-
-class PatchedWebhookUpdateInputRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="ignore",
-    )
-    url: constr(min_length=1, max_length=2000) | None = None
-    events: list[constr(min_length=1, max_length=50)] | None = Field(
-        None, max_length=50
-    )
-    description: constr(max_length=200) | None = None
-    active: bool | None = None
-    """
-    Set true to re-enable after a 410.
-    """
+    error_description: str | None = None
 
 
 class ProjectOutput(BaseModel):
@@ -308,27 +295,27 @@ class SourceInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
     )
-    client: constr(max_length=100) | None = None
+    client: constr(pattern=r"^[^\u0000]*$", max_length=100) | None = None
     """
     The tool that recorded the entry, e.g. "claude-code".
     """
-    session: constr(max_length=128) | None = None
+    session: constr(pattern=r"^[^\u0000]*$", max_length=128) | None = None
     """
     The agent's session id (as the X-Teeckin-Session header).
     """
-    repository: constr(max_length=500) | None = None
+    repository: constr(pattern=r"^[^\u0000]*$", max_length=500) | None = None
     """
     A repository remote URL or name (credentials in a URL are dropped).
     """
-    branch: constr(max_length=255) | None = None
+    branch: constr(pattern=r"^[^\u0000]*$", max_length=255) | None = None
     """
     The git branch.
     """
-    directory: constr(max_length=1000) | None = None
+    directory: constr(pattern=r"^[^\u0000]*$", max_length=1000) | None = None
     """
     The working directory.
     """
-    host: constr(max_length=255) | None = None
+    host: constr(pattern=r"^[^\u0000]*$", max_length=255) | None = None
     """
     The machine's host name.
     """
@@ -382,7 +369,7 @@ class TagInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
     )
-    name: constr(min_length=1, max_length=100)
+    name: constr(pattern=r"^[^\u0000]*[^\u0000\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000]*$", min_length=1, max_length=100)
 
 
 class TagOutput(BaseModel):
@@ -415,15 +402,32 @@ class TimerEntryOutput(BaseModel):
     startTime: AwareDatetime
 
 
+class TimerHeartbeatInputRequest(BaseModel):
+    """
+    No fields: an empty body or ``{}``. The tracker is the caller's (agent and X-Teeckin-Session).
+    """
+
+    model_config = ConfigDict(
+        extra="ignore",
+    )
+
+
 class TimerStartInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
     )
-    topicId: constr(min_length=1, max_length=32) | None = None
+    topicId: (
+        constr(
+            pattern=r"^[^\u0000]*[^\u0000\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000]*$",
+            min_length=1,
+            max_length=32,
+        )
+        | None
+    ) = None
     """
     Required unless source.repository is given: then the repository's topic, else the agent's default topic.
     """
-    notes: constr(max_length=10000) | None = ""
+    notes: constr(pattern=r"^[^\u0000]*$", max_length=10000) | None = ""
     source: SourceInputRequest | None = None
     """
     Where the work happens (provenance); stored on the entry.
@@ -453,7 +457,7 @@ class TimerStopInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
     )
-    notes: constr(max_length=10000) | None = None
+    notes: constr(pattern=r"^[^\u0000]*$", max_length=10000) | None = None
     at: AwareDatetime | None = None
     """
     When the stop happened, for a client replaying it later (ISO 8601 with offset; at most 24 hours ago, not in the future). Default: now.
@@ -467,11 +471,59 @@ class TimerStopOutput(BaseModel):
     clockedTime: StoppedEntryOutput
 
 
+class TokenRequestInputRequest(BaseModel):
+    """
+    The form fields of ``POST /api/oauth/token`` (documentation only: DOT parses the form itself).
+    """
+
+    model_config = ConfigDict(
+        extra="ignore",
+    )
+    grant_type: Literal["client_credentials", "authorization_code", "refresh_token"]
+    """
+    * `client_credentials` - client_credentials
+    * `authorization_code` - authorization_code
+    * `refresh_token` - refresh_token
+    """
+    client_id: constr(min_length=1) | None = None
+    """
+    Or send id and secret with HTTP Basic.
+    """
+    client_secret: constr(min_length=1) | None = None
+    """
+    client_credentials only.
+    """
+    scope: constr(min_length=1) | None = None
+    """
+    Space-separated scopes: "agent" (the default when omitted), "webhooks". Each must be allowed to the agent, else invalid_scope. The token gets exactly these.
+    """
+    resource: AnyUrl | None = None
+    """
+    RFC 8707: <origin>/mcp for a token the MCP endpoint accepts. client_credentials tokens without it are for the REST API only; browser-authorized tokens are always for /mcp.
+    """
+    code: constr(min_length=1) | None = None
+    """
+    authorization_code: the code from the redirect.
+    """
+    code_verifier: constr(min_length=1) | None = None
+    """
+    authorization_code: PKCE (S256) verifier.
+    """
+    redirect_uri: constr(min_length=1) | None = None
+    """
+    authorization_code: as in the request.
+    """
+    refresh_token: constr(min_length=1) | None = None
+    """
+    refresh_token: trt_…, single use (a new one comes with each answer).
+    """
+
+
 class TopicAliasInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
     )
-    name: constr(min_length=1, max_length=200)
+    name: constr(pattern=r"^[^\u0000]*[^\u0000\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000]*$", min_length=1, max_length=200)
     """
     Unique per organization among topic names and aliases.
     """
@@ -491,8 +543,8 @@ class TopicCreateInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
     )
-    name: constr(min_length=1, max_length=200)
-    categoryId: constr(min_length=1, max_length=32)
+    name: constr(pattern=r"^[^\u0000]*[^\u0000\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000]*$", min_length=1, max_length=200)
+    categoryId: constr(pattern=r"^[^\u0000]*[^\u0000\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000]*$", min_length=1, max_length=32)
     archived: bool | None = False
 
 
@@ -533,7 +585,7 @@ class TopicRepositoryInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
     )
-    pattern: constr(min_length=1, max_length=1000)
+    pattern: constr(pattern=r"^[^\u0000]*[^\u0000\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000]*$", min_length=1, max_length=1000)
     """
     A repository name, owner/name, host/owner/name or remote URL; * ? [ ] are globs.
     """
@@ -615,13 +667,38 @@ class TopicResolveOutput(BaseModel):
     """
 
 
+class TopicUpdateInputRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="ignore",
+    )
+    name: (
+        constr(
+            pattern=r"^[^\u0000]*[^\u0000\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000]*$",
+            min_length=1,
+            max_length=200,
+        )
+        | None
+    ) = None
+    categoryId: (
+        constr(
+            pattern=r"^[^\u0000]*[^\u0000\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000]*$",
+            min_length=1,
+            max_length=32,
+        )
+        | None
+    ) = None
+    archived: bool | None = None
+
+
 class WebhookCreateInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
     )
-    url: constr(min_length=1, max_length=2000)
-    events: list[constr(min_length=1, max_length=50)] = Field(..., max_length=50)
-    description: constr(max_length=200) | None = ""
+    url: constr(pattern=r"^[^\u0000]*[^\u0000\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000]*$", min_length=1, max_length=2000)
+    events: list[Literal["time_entry.created", "time_entry.updated", "time_entry.deleted", "time_entry.started", "time_entry.stopped", "project.created", "project.updated", "project.deleted", "user.invited", "user.joined", "user.removed", "screenshot.captured"]] = (
+        Field(..., max_length=50, min_length=1)
+    )
+    description: constr(pattern=r"^[^\u0000]*$", max_length=200) | None = ""
 
 
 class WebhookCreatedOutput(BaseModel):
@@ -660,6 +737,31 @@ class WebhookOutput(BaseModel):
     disabledReason: str
     createdAt: AwareDatetime
     updatedAt: AwareDatetime
+
+
+class WebhookUpdateInputRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="ignore",
+    )
+    url: (
+        constr(
+            pattern=r"^[^\u0000]*[^\u0000\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000]*$",
+            min_length=1,
+            max_length=2000,
+        )
+        | None
+    ) = None
+    events: (
+        list[
+            Literal["time_entry.created", "time_entry.updated", "time_entry.deleted", "time_entry.started", "time_entry.stopped", "project.created", "project.updated", "project.deleted", "user.invited", "user.joined", "user.removed", "screenshot.captured"]
+        ]
+        | None
+    ) = Field(None, max_length=50, min_length=1)
+    description: constr(pattern=r"^[^\u0000]*$", max_length=200) | None = None
+    active: bool | None = None
+    """
+    Set true to re-enable after a 410.
+    """
 
 
 class AgentMeAgentOutput(BaseModel):
@@ -707,15 +809,15 @@ class AgentTimeInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
     )
-    topic: constr(min_length=1, max_length=500)
+    topic: constr(pattern=r"^[^\u0000]*[^\u0000\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000]*$", min_length=1, max_length=500)
     """
     A topic id or name (fuzzy matched).
     """
     duration_minutes: conint(ge=1, le=1440)
-    notes: constr(max_length=10000) | None = ""
+    notes: constr(pattern=r"^[^\u0000]*$", max_length=10000) | None = ""
     start_time: AwareDatetime | None = None
     """
-    When the work began (ISO 8601). Default: it ends now.
+    When the work began (ISO 8601 with offset). Default: it ends now.
     """
     source: SourceInputRequest | None = None
     """
@@ -740,11 +842,18 @@ class AgentTimerStartInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
     )
-    topic: constr(min_length=1, max_length=500) | None = None
+    topic: (
+        constr(
+            pattern=r"^[^\u0000]*[^\u0000\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000]*$",
+            min_length=1,
+            max_length=500,
+        )
+        | None
+    ) = None
     """
     A topic id or name (fuzzy matched). Required unless source.repository is given: then the repository's topic, else the agent's default topic.
     """
-    notes: constr(max_length=10000) | None = ""
+    notes: constr(pattern=r"^[^\u0000]*$", max_length=10000) | None = ""
     source: SourceInputRequest | None = None
     """
     Where the work happens (provenance); stored on the entry.
@@ -798,15 +907,20 @@ class ClockedTimeCreateInputRequest(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
     )
-    topicId: constr(min_length=1, max_length=32)
+    topicId: constr(pattern=r"^[^\u0000]*[^\u0000\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000]*$", min_length=1, max_length=32)
     startTime: AwareDatetime
     endTime: AwareDatetime
     type: Literal["manual"] | None = "manual"
     """
     * `manual` - manual
     """
-    notes: constr(max_length=10000) | None = ""
-    tags: list[constr(min_length=1, max_length=100)] | None = Field(None, max_length=50)
+    notes: constr(pattern=r"^[^\u0000]*$", max_length=10000) | None = ""
+    tags: (
+        list[
+            constr(pattern=r"^[^\u0000]*[^\u0000\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000]*$", min_length=1, max_length=100)
+        ]
+        | None
+    ) = Field(None, max_length=50)
     """
     Tag names; missing ones are created.
     """
@@ -882,6 +996,30 @@ class ProjectListOutput(BaseModel):
     projects: list[ProjectOutput]
 
 
+class RevokeRequestInputRequest(BaseModel):
+    """
+    The form fields of ``POST /api/oauth/revoke`` (documentation only: oauthlib parses the form).
+    """
+
+    model_config = ConfigDict(
+        extra="ignore",
+    )
+    token: constr(min_length=1)
+    """
+    The access token (tat_…) to revoke.
+    """
+    token_type_hint: Literal["access_token", "refresh_token"] | None = None
+    """
+    * `access_token` - access_token
+    * `refresh_token` - refresh_token
+    """
+    client_id: constr(min_length=1) | None = None
+    """
+    Or send id and secret with HTTP Basic.
+    """
+    client_secret: constr(min_length=1) | None = None
+
+
 class RunningTimerOutput(BaseModel):
     """
     A running time entry with the agent that runs it (null: the person's own) and its last heartbeat.
@@ -943,6 +1081,32 @@ class TimerActiveOutput(BaseModel):
     )
     active: bool
     clockedTime: TimerEntryOutput | None
+
+
+class TokenOutput(BaseModel):
+    model_config = ConfigDict(
+        extra="ignore",
+    )
+    access_token: str
+    """
+    tat_…
+    """
+    token_type: Literal["Bearer"]
+    """
+    * `Bearer` - Bearer
+    """
+    expires_in: int
+    """
+    Seconds: 3600.
+    """
+    refresh_token: str | None = None
+    """
+    trt_…: authorization_code and refresh_token grants only (rotated on use).
+    """
+    scope: str | None = None
+    """
+    authorization_code and refresh_token grants only.
+    """
 
 
 class TopicAliasListOutput(BaseModel):
