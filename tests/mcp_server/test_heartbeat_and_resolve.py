@@ -76,19 +76,6 @@ def test_heartbeats_count_in_their_own_bucket_only(
     assert not stop.is_error and stop.structured_content["stopped"] is True
 
 
-def test_a_heartbeat_never_reaches_another_organizations_timer(
-    asgi_server: LiveAsgiServer,
-    owner_agent: AgentCredentials,
-    outsider_agent: AgentCredentials,
-    research: Topic,
-    outsider_topic: Topic,
-) -> None:
-    (started,) = call(asgi_server, owner_agent, ("start_timer", {"topic": "Research", "session": "shared"}))
-    (theirs,) = call(asgi_server, outsider_agent, ("heartbeat", {"session": "shared"}))
-    assert theirs.structured_content["running"] is False
-    assert ClockedTime.objects.get(pk=started.structured_content["entryId"]).last_heartbeat_at is None
-
-
 # --- resolve_topic ------------------------------------------------------------------------------------------
 
 

@@ -108,16 +108,18 @@ def test_a_session_id_never_reaches_another_organizations_timer(
     outsider_topic: Topic,
 ) -> None:
     (ours,) = call(asgi_server, owner_agent, ("start_timer", {"topic": "Research", "session": "same-id"}))
-    status, stop, notes, tags = call(
+    status, beat, stop, notes, tags = call(
         asgi_server,
         outsider_agent,
         ("timer_status", {"session": "same-id"}),
+        ("heartbeat", {"session": "same-id"}),
         ("stop_timer", {"session": "same-id"}),
         ("update_timer_notes", {"notes": "hijack", "session": "same-id"}),
         ("add_timer_tags", {"tags": ["x"], "session": "same-id"}),
     )
-    assert status.structured_content["running"] is False
+    assert status.structured_content["running"] is False and beat.structured_content["running"] is False
     for refusal in (stop, notes, tags):
         assert refusal.is_error and "NO_ACTIVE_TIMER" in tool_text(refusal)
     entry = ClockedTime.objects.get(pk=ours.structured_content["entryId"])
     assert entry.end_time is None and entry.notes == "" and not entry.tags.exists()
+    assert entry.last_heartbeat_at is None
