@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from django.utils import timezone
 from apps.core.errors import Conflict, DomainError, ValidationFailed
 from apps.idempotency.models import IdempotencyKey
 from apps.organizations.models import Organization
+
+logger = logging.getLogger("teeckin.api")
 
 KEY_MAX_LENGTH = 255
 
@@ -208,6 +211,15 @@ def idempotency_key_settle(*, claim: Claim, answer: RecordedAnswer) -> None:
 def idempotency_key_release(*, claim: Claim) -> None:
     """Forget a claim whose request failed without a final answer, so a retry with the key runs."""
     IdempotencyKey.objects.filter(pk=claim.id, lease=claim.lease).delete()
+
+
+def idempotency_key_release_after_error(*, claim: Claim) -> None:
+    """``idempotency_key_release`` while an unexpected error is on its way out: a failure to release is
+    logged, not raised, since the original error matters more (the lease expires after IDEMPOTENCY_LEASE)."""
+    try:
+        idempotency_key_release(claim=claim)
+    except Exception:
+        logger.exception("Could not release idempotency claim %s", claim.id)
 
 
 def idempotency_keys_prune(*, now: datetime | None = None) -> int:

@@ -13,7 +13,6 @@ be stored in plain text.
 
 from __future__ import annotations
 
-import logging
 from functools import partial
 from typing import Any
 
@@ -31,12 +30,10 @@ from apps.idempotency.services import (
     idempotency_key_claim,
     idempotency_key_clean,
     idempotency_key_execute,
-    idempotency_key_release,
+    idempotency_key_release_after_error,
     idempotency_key_settle,
     request_fingerprint,
 )
-
-logger = logging.getLogger("teeckin.api")
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 HEADER = "Idempotency-Key"
@@ -135,10 +132,5 @@ class IdempotentWrites:
 
     def _idempotency_release(self) -> None:
         claim, self.idempotency_claim = self.idempotency_claim, None
-        if claim is None:
-            return
-        try:
-            idempotency_key_release(claim=claim)
-        except Exception:
-            # The original error matters more; an unreleased lease expires after IDEMPOTENCY_LEASE.
-            logger.exception("Could not release idempotency claim %s", claim.id)
+        if claim is not None:
+            idempotency_key_release_after_error(claim=claim)

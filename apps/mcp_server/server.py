@@ -17,7 +17,6 @@ server sends at ``initialize`` (and ``server/discover``), and ``list_topics`` re
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -44,12 +43,11 @@ from apps.clocked_times.provenance import Source, session_clean
 from apps.core.actor import Actor
 from apps.core.errors import DomainError, NoActiveTimer
 from apps.idempotency.services import (
-    Claim,
     RecordedAnswer,
     idempotency_key_claim,
     idempotency_key_clean,
     idempotency_key_execute,
-    idempotency_key_release,
+    idempotency_key_release_after_error,
     idempotency_key_settle,
     request_fingerprint,
 )
@@ -77,7 +75,6 @@ from apps.topics.matching import topic_resolve
 from apps.topics.selectors import topic_resolve_explain, topics_for_agent
 
 T = TypeVar("T")
-logger = logging.getLogger("teeckin.mcp")
 
 # Idempotency keys of tool calls share the REST API's table, scoped as there (organization and user); the
 # "request" a key names is the tool (method MCP, path /mcp/tools/<name>) and its arguments as the body.
@@ -280,17 +277,9 @@ def _idempotently(actor: Actor, call: _Write, work: Callable[[Actor], T]) -> tup
         idempotency_key_settle(claim=outcome, answer=_recorded(status_code, {"error": message}))
         raise ToolError(message) from error
     except BaseException:
-        _release(outcome)
+        idempotency_key_release_after_error(claim=outcome)
         raise
     return result, False
-
-
-def _release(claim: Claim) -> None:
-    try:
-        idempotency_key_release(claim=claim)
-    except Exception:
-        # The original error matters more; an unreleased lease expires after IDEMPOTENCY_LEASE.
-        logger.exception("Could not release idempotency claim %s", claim.id)
 
 
 def _in_django(caller: TeeckinAccessToken, work: Callable[[Actor], T], write: bool, bucket: str | None) -> T:

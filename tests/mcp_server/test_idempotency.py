@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio
 import httpx2
 import pytest
 
@@ -14,7 +15,8 @@ from apps.idempotency.models import IdempotencyKey
 from apps.idempotency.services import idempotency_key_claim
 from apps.mcp_server import server as mcp_server
 from apps.topics.models import Topic
-from tests.fixtures.asgi_server import LiveAsgiServer, mcp_call, mcp_token, tool_text
+from tests.conftest import requires_postgres
+from tests.fixtures.asgi_server import LiveAsgiServer, mcp_call, mcp_session_calls, mcp_token, tool_text
 from tests.fixtures.auth import AgentCredentials
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
@@ -215,3 +217,31 @@ def test_an_unexpected_error_releases_the_key_so_a_retry_runs(
     (retried,) = call(asgi_server, owner_agent, start)
     assert not retried.is_error and not replayed(retried)
     assert ClockedTime.objects.count() == 1
+
+
+@requires_postgres  # the claim's unique row decides between racing calls
+def test_concurrent_calls_with_one_key_run_once(
+    asgi_server: LiveAsgiServer, owner_agent: AgentCredentials, research: Topic
+) -> None:
+    access_token = mcp_token(
+        asgi_server, owner_agent.client_id, owner_agent.client_secret, asgi_server.mcp_url
+    )
+    start = ("start_timer", {"topic": "Research", "idempotency_key": "one-key"})
+    results: list[Any] = []
+
+    async def session() -> None:
+        _, _, (result,) = await mcp_session_calls(asgi_server, access_token, [start])
+        results.append(result)
+
+    async def together() -> None:
+        async with anyio.create_task_group() as group:
+            for _ in range(6):
+                group.start_soon(session)
+
+    anyio.run(together)
+    entry = ClockedTime.objects.get()
+    done = [result for result in results if not result.is_error]
+    busy = [result for result in results if result.is_error]
+    assert len([result for result in done if not replayed(result)]) == 1
+    assert {result.structured_content["entryId"] for result in done} == {entry.pk}
+    assert all("IDEMPOTENCY_KEY_IN_PROGRESS" in tool_text(result) for result in busy)
