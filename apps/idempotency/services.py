@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -24,7 +26,11 @@ from apps.core.errors import Conflict, DomainError, ValidationFailed
 from apps.idempotency.models import IdempotencyKey
 from apps.organizations.models import Organization
 
+logger = logging.getLogger("teeckin.api")
+
 KEY_MAX_LENGTH = 255
+
+T = TypeVar("T")
 
 
 class InvalidIdempotencyKey(ValidationFailed):
@@ -165,9 +171,55 @@ def idempotency_key_record(*, claim: Claim, status_code: int, body: bytes, conte
     )
 
 
+def idempotency_answer_final(status_code: int) -> bool:
+    """Final answers are recorded. 5xx, 409 and 429 tell the client to retry, so their claim is released
+    instead (the request's transaction rolled back: the retry cannot write twice)."""
+    return status_code < 500 and status_code not in (409, 429)
+
+
+def idempotency_key_execute(
+    *, claim: Claim, run: Callable[[], T], answer: Callable[[T], RecordedAnswer]
+) -> T:
+    """Run the writes of the request holding ``claim`` and record its answer (``answer(result)``) in one
+    transaction: both commit or neither, so a crash cannot leave a write without the answer a retry would
+    replay. A non-final answer is not recorded (the caller settles the claim). Raises
+    ``IdempotencyKeyInProgress`` (rolling the writes back) when the lease was taken over meanwhile."""
+    with transaction.atomic():
+        result = run()
+        recorded = answer(result)
+        if idempotency_answer_final(recorded.status_code) and not idempotency_key_record(
+            claim=claim,
+            status_code=recorded.status_code,
+            body=recorded.body,
+            content_type=recorded.content_type,
+        ):
+            # Our lease was taken over (we ran past IDEMPOTENCY_LEASE): the other run answers.
+            raise IdempotencyKeyInProgress()
+    return result
+
+
+def idempotency_key_settle(*, claim: Claim, answer: RecordedAnswer) -> None:
+    """After the request failed (its writes rolled back): record its answer if final, else release the key."""
+    if idempotency_answer_final(answer.status_code):
+        idempotency_key_record(
+            claim=claim, status_code=answer.status_code, body=answer.body, content_type=answer.content_type
+        )
+    else:
+        idempotency_key_release(claim=claim)
+
+
 def idempotency_key_release(*, claim: Claim) -> None:
     """Forget a claim whose request failed without a final answer, so a retry with the key runs."""
     IdempotencyKey.objects.filter(pk=claim.id, lease=claim.lease).delete()
+
+
+def idempotency_key_release_after_error(*, claim: Claim) -> None:
+    """``idempotency_key_release`` while an unexpected error is on its way out: a failure to release is
+    logged, not raised, since the original error matters more (the lease expires after IDEMPOTENCY_LEASE)."""
+    try:
+        idempotency_key_release(claim=claim)
+    except Exception:
+        logger.exception("Could not release idempotency claim %s", claim.id)
 
 
 def idempotency_keys_prune(*, now: datetime | None = None) -> int:

@@ -13,11 +13,9 @@ be stored in plain text.
 
 from __future__ import annotations
 
-import logging
 from functools import partial
 from typing import Any
 
-from django.db import transaction
 from django.http import HttpResponse, HttpResponseBase
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -28,14 +26,14 @@ from apps.idempotency.services import (
     Claim,
     IdempotencyKeyInProgress,
     RecordedAnswer,
+    idempotency_answer_final,
     idempotency_key_claim,
     idempotency_key_clean,
-    idempotency_key_record,
-    idempotency_key_release,
+    idempotency_key_execute,
+    idempotency_key_release_after_error,
+    idempotency_key_settle,
     request_fingerprint,
 )
-
-logger = logging.getLogger("teeckin.api")
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 HEADER = "Idempotency-Key"
@@ -44,17 +42,13 @@ REPLAYED_HEADER = "Idempotent-Replayed"
 IN_PROGRESS_RETRY_AFTER = "1"
 
 
-def _recordable(status_code: int) -> bool:
-    """Final answers are recorded. 5xx, 409 and 429 tell the client to retry, so their claim is released
-    instead (the view's transaction rolled back: the retry cannot write twice)."""
-    return status_code < 500 and status_code not in (409, 429)
-
-
-def _body_of(response: HttpResponseBase) -> bytes:
+def _answer_of(response: HttpResponseBase) -> RecordedAnswer:
     if isinstance(response, Response):
         # The API's only renderer, so the bytes are those the client receives.
-        return JSONRenderer().render(response.data)
-    return getattr(response, "content", b"")
+        body = JSONRenderer().render(response.data)
+    else:
+        body = getattr(response, "content", b"")
+    return RecordedAnswer(status_code=response.status_code, body=body, content_type="application/json")
 
 
 class _Replay(Exception):
@@ -103,19 +97,10 @@ class IdempotentWrites:
     def _idempotent_run(self, handler: Any, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         claim = self.idempotency_claim
         assert claim is not None
-        with transaction.atomic():
-            response = handler(request, *args, **kwargs)
-            if _recordable(response.status_code):
-                recorded = idempotency_key_record(
-                    claim=claim,
-                    status_code=response.status_code,
-                    body=_body_of(response),
-                    content_type="application/json",
-                )
-                if not recorded:
-                    # Our lease was taken over (we ran past IDEMPOTENCY_LEASE): the other run answers.
-                    raise IdempotencyKeyInProgress()
-        if _recordable(response.status_code):
+        response = idempotency_key_execute(
+            claim=claim, run=lambda: handler(request, *args, **kwargs), answer=_answer_of
+        )
+        if idempotency_answer_final(response.status_code):
             self.idempotency_claim = None
         return response
 
@@ -144,23 +129,10 @@ class IdempotentWrites:
         if claim is not None:
             # The view raised (its transaction rolled back) and the handler made this answer.
             self.idempotency_claim = None
-            if _recordable(response.status_code):
-                idempotency_key_record(
-                    claim=claim,
-                    status_code=response.status_code,
-                    body=_body_of(response),
-                    content_type="application/json",
-                )
-            else:
-                idempotency_key_release(claim=claim)
+            idempotency_key_settle(claim=claim, answer=_answer_of(response))
         return response
 
     def _idempotency_release(self) -> None:
         claim, self.idempotency_claim = self.idempotency_claim, None
-        if claim is None:
-            return
-        try:
-            idempotency_key_release(claim=claim)
-        except Exception:
-            # The original error matters more; an unreleased lease expires after IDEMPOTENCY_LEASE.
-            logger.exception("Could not release idempotency claim %s", claim.id)
+        if claim is not None:
+            idempotency_key_release_after_error(claim=claim)

@@ -108,3 +108,38 @@ class TimeSummaryOutput(TypedDict):
     since: str | None
     totalMinutes: int
     byTopic: list[TopicMinutes]
+
+
+class HeartbeatOutput(TypedDict):
+    running: bool
+    entryId: str | None
+    lastHeartbeatAt: str | None
+
+
+class ResolveCandidate(TypedDict):
+    id: str
+    name: str
+    category: str
+    score: float
+
+
+class ResolveBinding(TypedDict):
+    pattern: str
+    topicId: str
+
+
+class ResolveError(TypedDict):
+    message: str
+    code: str
+
+
+class ResolveTopicOutput(TypedDict):
+    query: str | None
+    repository: str | None
+    resolved: bool
+    topic: TopicRef | None
+    rule: str
+    score: float | None
+    candidates: list[ResolveCandidate]
+    bindings: list[ResolveBinding]
+    error: ResolveError | None

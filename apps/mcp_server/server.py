@@ -16,7 +16,9 @@ server sends at ``initialize`` (and ``server/discover``), and ``list_topics`` re
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from types import SimpleNamespace
 from typing import Annotated, Any, Literal, TypeVar
@@ -29,20 +31,36 @@ from django.utils import timezone
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
+from mcp_types import CallToolResult, TextContent
 from pydantic import Field
 
 from apps.agents.models import Agent
+from apps.agents.oauth_views import MCP_PATH
 from apps.clocked_times import services as entries
+from apps.clocked_times.api.provenance import SESSION_HEADER
 from apps.clocked_times.models import ClockedTime
+from apps.clocked_times.provenance import Source, session_clean
 from apps.core.actor import Actor
-from apps.core.errors import DomainError
+from apps.core.errors import DomainError, NoActiveTimer
+from apps.idempotency.services import (
+    RecordedAnswer,
+    idempotency_key_claim,
+    idempotency_key_clean,
+    idempotency_key_execute,
+    idempotency_key_release_after_error,
+    idempotency_key_settle,
+    request_fingerprint,
+)
+from apps.idempotency.views import HEADER as IDEMPOTENCY_HEADER
 from apps.mcp_server.gate import TeeckinAccessToken
 from apps.mcp_server.outputs import (
     AddTagsOutput,
     Entry,
+    HeartbeatOutput,
     ListTopicsOutput,
     LogTimeOutput,
     RecentEntriesOutput,
+    ResolveTopicOutput,
     StartTimerOutput,
     StopTimerOutput,
     TimerStatusOutput,
@@ -54,15 +72,24 @@ from apps.mcp_server.outputs import (
 from apps.ratelimits.buckets import charge_api_request
 from apps.timer import services as timer
 from apps.topics.matching import topic_resolve
-from apps.topics.selectors import topics_for_agent
+from apps.topics.selectors import topic_resolve_explain, topics_for_agent
 
 T = TypeVar("T")
+
+# Idempotency keys of tool calls share the REST API's table, scoped as there (organization and user); the
+# "request" a key names is the tool (method MCP, path /mcp/tools/<name>) and its arguments as the body.
+IDEMPOTENCY_METHOD = "MCP"
+# In a replayed tool result's _meta, as the REST API's Idempotent-Replayed header.
+REPLAYED_META = "teeckin/idempotentReplayed"
 
 INSTRUCTIONS = (
     "Teeckin tracks the time you spend working for the signed-in person. Start a timer when you begin a "
     "task (start_timer), keep its notes current (update_timer_notes), stop it when the task is done "
     "(stop_timer); use log_time for work already finished. Call list_topics first to pick the right topic; "
-    "names are matched fuzzily, and an unknown or ambiguous name returns the closest topics to retry with."
+    "when unsure which topic a name lands on, ask resolve_topic (it writes nothing). Names are matched "
+    "fuzzily, and an unknown or ambiguous name returns the closest topics to retry with. If several "
+    "sessions of yours run at once, pass the same session id to every timer tool so each session keeps "
+    "its own timer; send heartbeat now and then while a long task runs."
 )
 
 # No NUL characters: PostgreSQL refuses them in text (the REST API's fields refuse them too).
@@ -93,6 +120,28 @@ OptionalTagsArg = Annotated[
 OptionalNotesArg = Annotated[
     Annotated[str, Field(max_length=10_000, pattern=NO_NUL)] | None,
     Field(description="A summary of the work that replaces the entry's notes; omit to keep them."),
+]
+
+
+SessionArg = Annotated[
+    str | None,
+    Field(
+        description=(
+            "Your session id (e.g. Claude Code's session_id), if several sessions of you may run at once: "
+            "each session has its own timer and never stops another's. Same as the X-Teeckin-Session "
+            "header. Omit for your session-less timer."
+        )
+    ),
+]
+IdempotencyKeyArg = Annotated[
+    str | None,
+    Field(
+        description=(
+            "Optional unique key for this write (e.g. a UUID), reused only when retrying it: a repeat with "
+            "the same key and arguments within 24 hours returns the first result and writes nothing. Same "
+            "as the Idempotency-Key header."
+        )
+    ),
 ]
 
 
@@ -129,15 +178,108 @@ def _charge(actor: Actor, *, write: bool, bucket: str | None) -> None:
 
 
 def _domain_message(error: DomainError) -> str:
+    """A refusal as a model reads it; a topic refusal lists the resolver's candidates (as resolve_topic)."""
     candidates = error.details.get("candidates") if isinstance(error.details, dict) else None
     if error.code in ("TOPIC_NOT_FOUND", "TOPIC_AMBIGUOUS"):
         if candidates:
-            listed = "; ".join(f"{c['name']} (category {c['category']}, id {c['id']})" for c in candidates)
-            return (
-                f"{error.message} Candidates, closest first: {listed}. Retry with one of these names or ids."
+            listed = "; ".join(
+                f"{c['name']} (category {c['category']}, id {c['id']}, score {c['score']:g})"
+                for c in candidates
             )
-        return f"{error.message} Call list_topics to see the organization's topics."
+            return (
+                f"{error.message} ({error.code}) Candidates, closest first: {listed}. Retry with one of "
+                "these names or ids."
+            )
+        return f"{error.message} ({error.code}) Call list_topics to see the organization's topics."
     return f"{error.message} ({error.code})"
+
+
+def _header(ctx: Context, name: str) -> str | None:
+    request = ctx.request_context.request
+    return request.headers.get(name) if request is not None else None
+
+
+def _one_of(argument: str, header: str, *, what: str, code: str) -> str:
+    """The argument or the header; both given must agree (as the REST API's header and body)."""
+    if argument and header and argument != header:
+        raise ToolError(f"The {what} argument and the {_HEADERS[what]} header differ; give one. ({code})")
+    return argument or header
+
+
+_HEADERS = {"session": SESSION_HEADER, "idempotency_key": IDEMPOTENCY_HEADER}
+
+
+def _session(ctx: Context, argument: str | None) -> str:
+    """The caller's session: the argument or the X-Teeckin-Session header ("" for none), validated."""
+    try:
+        header = session_clean(_header(ctx, SESSION_HEADER) or "", field=SESSION_HEADER)
+        given = session_clean(argument or "", field="session")
+    except DomainError as error:
+        raise ToolError(_domain_message(error)) from error
+    return _one_of(given, header, what="session", code="INVALID_SESSION")
+
+
+def _idempotency_key(ctx: Context, argument: str | None) -> str | None:
+    """The key of this write: the argument or the Idempotency-Key header, validated; None for none."""
+    raw_header = _header(ctx, IDEMPOTENCY_HEADER)
+    try:
+        header = idempotency_key_clean(raw_header) if raw_header is not None else ""
+        given = idempotency_key_clean(argument) if argument is not None else ""
+    except DomainError as error:
+        raise ToolError(_domain_message(error)) from error
+    return _one_of(given, header, what="idempotency_key", code="INVALID_IDEMPOTENCY_KEY") or None
+
+
+@dataclass(frozen=True)
+class _Write:
+    """A write tool's call as an idempotency key sees it: the tool, its arguments, the key (if any)."""
+
+    tool: str
+    arguments: dict[str, Any]
+    key: str | None
+
+
+def _recorded(status_code: int, payload: dict[str, Any]) -> RecordedAnswer:
+    body = json.dumps(payload, default=str).encode()  # key order kept: a replay reads the same
+    return RecordedAnswer(status_code=status_code, body=body, content_type="application/json")
+
+
+def _idempotently(actor: Actor, call: _Write, work: Callable[[Actor], T]) -> tuple[T, bool]:
+    """Run ``work`` under the call's idempotency key, as the REST API's writes: (result, replayed).
+
+    A replay answers what the first call answered (its result, or its tool error) without writing.
+    """
+    assert call.key is not None
+    path = f"{MCP_PATH}/tools/{call.tool}"
+    outcome = idempotency_key_claim(
+        organization=actor.organization,
+        user=actor.user,
+        key=call.key,
+        fingerprint=request_fingerprint(method=IDEMPOTENCY_METHOD, path=path, data=call.arguments),
+        method=IDEMPOTENCY_METHOD,
+        path=path,
+    )
+    if isinstance(outcome, RecordedAnswer):
+        recorded = json.loads(outcome.body)
+        if "error" in recorded:
+            raise ToolError(recorded["error"])
+        return recorded["result"], True
+    try:
+        result = idempotency_key_execute(
+            claim=outcome, run=lambda: work(actor), answer=lambda done: _recorded(200, {"result": done})
+        )
+    except (DomainError, ToolError) as error:
+        # The writes rolled back; a final refusal is recorded for replays, a "retry" one releases the key.
+        if isinstance(error, DomainError):
+            message, status_code = _domain_message(error), error.status_code
+        else:
+            message, status_code = str(error), 400
+        idempotency_key_settle(claim=outcome, answer=_recorded(status_code, {"error": message}))
+        raise ToolError(message) from error
+    except BaseException:
+        idempotency_key_release_after_error(claim=outcome)
+        raise
+    return result, False
 
 
 def _in_django(caller: TeeckinAccessToken, work: Callable[[Actor], T], write: bool, bucket: str | None) -> T:
@@ -159,6 +301,22 @@ async def _run(
 ) -> T:
     # Django's sync thread, as Django runs sync views under ASGI: one database connection per process.
     return await sync_to_async(_in_django, thread_sensitive=True)(_caller(ctx), work, write, bucket)
+
+
+async def _run_write(
+    ctx: Context, call: _Write, work: Callable[[Actor], Mapping[str, Any]], *, bucket: str | None = None
+) -> CallToolResult:
+    """A write tool's run: rate limits first (a refused call claims no key), then its idempotency key."""
+
+    def keyed(actor: Actor) -> tuple[Mapping[str, Any], bool]:
+        return (work(actor), False) if call.key is None else _idempotently(actor, call, work)
+
+    result, replayed = await _run(ctx, keyed, write=True, bucket=bucket)
+    return CallToolResult(
+        content=[TextContent(type="text", text=json.dumps(result, indent=2))],
+        structured_content=result,
+        meta={REPLAYED_META: True} if replayed else None,
+    )
 
 
 def _topic(topic: Any) -> TopicRef:
@@ -238,10 +396,17 @@ async def list_topics(ctx: Context) -> ListTopicsOutput:
     return await _run(ctx, work)
 
 
-@mcp.tool(description="Is a timer running? If so: on which topic, since when, for how many minutes.")
-async def timer_status(ctx: Context) -> TimerStatusOutput:
+@mcp.tool(
+    description=(
+        "Is a timer running? If so: on which topic, since when, for how many minutes. With session: that "
+        "session's timer."
+    )
+)
+async def timer_status(ctx: Context, session: SessionArg = None) -> TimerStatusOutput:
+    tracker = _session(ctx, session)
+
     def work(actor: Actor) -> TimerStatusOutput:
-        running = timer.timer_running(user=actor.user, agent=actor.agent)
+        running = timer.timer_running(user=actor.user, agent=actor.agent, session=tracker)
         if running is None:
             return {
                 "running": False,
@@ -266,25 +431,85 @@ async def timer_status(ctx: Context) -> TimerStatusOutput:
 
 @mcp.tool(
     description=(
-        "Start a timer on a topic (name or id; a running timer is stopped first). Give notes saying what "
+        "Which topic a timer start would pick for a topic name (or a repository), with the score, the rule "
+        "that decided and the closest candidates; writes nothing. Use it before start_timer or log_time "
+        "when you are not sure a name lands on the topic you mean."
+    )
+)
+async def resolve_topic(
+    ctx: Context,
+    topic: Annotated[
+        Annotated[str, Field(min_length=1, max_length=500, pattern=NO_NUL)] | None,
+        Field(description="A topic name, alias or id, as you would give start_timer."),
+    ] = None,
+    repository: Annotated[
+        Annotated[str, Field(min_length=1, max_length=1000, pattern=NO_NUL)] | None,
+        Field(description="Instead of topic: a repository name or git remote URL (the topic bound to it)."),
+    ] = None,
+) -> ResolveTopicOutput:
+    if (topic is None) == (repository is None):
+        raise ToolError("Give exactly one of topic and repository.")
+
+    def work(actor: Actor) -> ResolveTopicOutput:
+        explained = topic_resolve_explain(organization=actor.organization, query=topic, repository=repository)
+        error = explained.error
+        return {
+            "query": explained.query,
+            "repository": explained.repository,
+            "resolved": explained.resolved,
+            "topic": None if explained.topic is None else _topic(explained.topic),
+            "rule": explained.rule,
+            "score": explained.score,
+            "candidates": explained.candidates,  # type: ignore[typeddict-item]
+            "bindings": explained.bindings,  # type: ignore[typeddict-item]
+            "error": None if error is None else {"message": _domain_message(error), "code": error.code},
+        }
+
+    return await _run(ctx, work)
+
+
+@mcp.tool(
+    description=(
+        "Start a timer on a topic (name or id; your running timer is stopped first). Give notes saying what "
         "you are about to do, and optional tags. Fails with the closest topics if the name matches none or "
-        "several."
+        "several (resolve_topic checks a name first). With session: that session's timer only."
     )
 )
 async def start_timer(
-    ctx: Context, topic: TopicArg, notes: NotesArg = "", tags: OptionalTagsArg = None
-) -> StartTimerOutput:
+    ctx: Context,
+    topic: TopicArg,
+    notes: NotesArg = "",
+    tags: OptionalTagsArg = None,
+    session: SessionArg = None,
+    idempotency_key: IdempotencyKeyArg = None,
+) -> Annotated[CallToolResult, StartTimerOutput]:
+    tracker = _session(ctx, session)
+    call = _Write(
+        "start_timer",
+        {"topic": topic, "notes": notes, "tags": tags, "session": tracker},
+        _idempotency_key(ctx, idempotency_key),
+    )
+
     def work(actor: Actor) -> StartTimerOutput:
         chosen = topic_resolve(organization=actor.organization, query=topic)
         # One transaction: a refused tag leaves no timer behind (and the reverse).
         with transaction.atomic():
             result = timer.timer_start(
-                user=actor.user, organization=actor.organization, topic=chosen, agent=actor.agent, notes=notes
+                user=actor.user,
+                organization=actor.organization,
+                topic=chosen,
+                agent=actor.agent,
+                notes=notes,
+                source=Source(session=tracker),
             )
             tag_names = []
             if tags:
                 added = timer.timer_tags_add(
-                    user=actor.user, organization=actor.organization, names=tags, agent=actor.agent
+                    user=actor.user,
+                    organization=actor.organization,
+                    names=tags,
+                    agent=actor.agent,
+                    session=tracker,
                 )
                 tag_names = [tag.name for tag in added.tags]
         stopped = result.stopped
@@ -299,15 +524,26 @@ async def start_timer(
             else {"entryId": stopped.id, "topic": _topic(stopped.topic), "minutes": stopped.duration_minutes},
         }
 
-    return await _run(ctx, work, write=True, bucket="timer")
+    return await _run_write(ctx, call, work, bucket="timer")
 
 
 @mcp.tool(
-    description="Stop the running timer; notes, when given, replace its notes with a summary of the work."
+    description=(
+        "Stop your running timer; notes, when given, replace its notes with a summary of the work. With "
+        "session: that session's timer only."
+    )
 )
-async def stop_timer(ctx: Context, notes: OptionalNotesArg = None) -> StopTimerOutput:
+async def stop_timer(
+    ctx: Context,
+    notes: OptionalNotesArg = None,
+    session: SessionArg = None,
+    idempotency_key: IdempotencyKeyArg = None,
+) -> Annotated[CallToolResult, StopTimerOutput]:
+    tracker = _session(ctx, session)
+    call = _Write("stop_timer", {"notes": notes, "session": tracker}, _idempotency_key(ctx, idempotency_key))
+
     def work(actor: Actor) -> StopTimerOutput:
-        entry = timer.timer_stop(user=actor.user, notes=notes, agent=actor.agent)
+        entry = timer.timer_stop(user=actor.user, notes=notes, agent=actor.agent, session=tracker)
         return {
             "stopped": True,
             "entryId": entry.id,
@@ -315,7 +551,7 @@ async def stop_timer(ctx: Context, notes: OptionalNotesArg = None) -> StopTimerO
             "minutes": entry.duration_minutes,
         }
 
-    return await _run(ctx, work, write=True, bucket="timer")
+    return await _run_write(ctx, call, work, bucket="timer")
 
 
 @mcp.tool(
@@ -332,7 +568,14 @@ async def log_time(
     start: Annotated[
         datetime | None, Field(description="When the work began (ISO 8601, with timezone).")
     ] = None,
-) -> LogTimeOutput:
+    idempotency_key: IdempotencyKeyArg = None,
+) -> Annotated[CallToolResult, LogTimeOutput]:
+    call = _Write(
+        "log_time",
+        {"topic": topic, "minutes": minutes, "notes": notes, "start": start},
+        _idempotency_key(ctx, idempotency_key),
+    )
+
     def work(actor: Actor) -> LogTimeOutput:
         if start is not None and timezone.is_naive(start):
             raise ToolError("start needs a timezone, e.g. 2026-03-30T09:00:00Z.")
@@ -356,23 +599,46 @@ async def log_time(
             "minutes": entry.duration_minutes,
         }
 
-    return await _run(ctx, work, write=True)
+    return await _run_write(ctx, call, work)
 
 
-@mcp.tool(description="Replace the running timer's notes (say what you are doing now).")
-async def update_timer_notes(ctx: Context, notes: NotesArg) -> UpdateNotesOutput:
+@mcp.tool(
+    description=(
+        "Replace your running timer's notes (say what you are doing now). With session: that session's timer."
+    )
+)
+async def update_timer_notes(
+    ctx: Context, notes: NotesArg, session: SessionArg = None, idempotency_key: IdempotencyKeyArg = None
+) -> Annotated[CallToolResult, UpdateNotesOutput]:
+    tracker = _session(ctx, session)
+    call = _Write(
+        "update_timer_notes", {"notes": notes, "session": tracker}, _idempotency_key(ctx, idempotency_key)
+    )
+
     def work(actor: Actor) -> UpdateNotesOutput:
-        entry = timer.timer_update(user=actor.user, notes=notes, agent=actor.agent)
+        entry = timer.timer_update(user=actor.user, notes=notes, agent=actor.agent, session=tracker)
         return {"updated": True, "entryId": entry.id, "notes": entry.notes}
 
-    return await _run(ctx, work, write=True)
+    return await _run_write(ctx, call, work)
 
 
-@mcp.tool(description="Attach tags to the running timer (missing tags are created; existing ones stay).")
-async def add_timer_tags(ctx: Context, tags: TagsArg) -> AddTagsOutput:
+@mcp.tool(
+    description=(
+        "Attach tags to your running timer (missing tags are created; existing ones stay). With session: "
+        "that session's timer."
+    )
+)
+async def add_timer_tags(
+    ctx: Context, tags: TagsArg, session: SessionArg = None, idempotency_key: IdempotencyKeyArg = None
+) -> Annotated[CallToolResult, AddTagsOutput]:
+    tracker = _session(ctx, session)
+    call = _Write(
+        "add_timer_tags", {"tags": tags, "session": tracker}, _idempotency_key(ctx, idempotency_key)
+    )
+
     def work(actor: Actor) -> AddTagsOutput:
         result = timer.timer_tags_add(
-            user=actor.user, organization=actor.organization, names=tags, agent=actor.agent
+            user=actor.user, organization=actor.organization, names=tags, agent=actor.agent, session=tracker
         )
         return {
             "added": True,
@@ -380,7 +646,29 @@ async def add_timer_tags(ctx: Context, tags: TagsArg) -> AddTagsOutput:
             "tags": sorted(tag.name for tag in result.entry.tags.all()),
         }
 
-    return await _run(ctx, work, write=True)
+    return await _run_write(ctx, call, work)
+
+
+@mcp.tool(
+    description=(
+        "Tell Teeckin your timer's task is still going (cheap; call it now and then during long work). A "
+        "session timer with no heartbeat for a while is stopped as idle. Answers whether your timer still "
+        "runs: if not, start a new one. With session: that session's timer."
+    )
+)
+async def heartbeat(ctx: Context, session: SessionArg = None) -> HeartbeatOutput:
+    tracker = _session(ctx, session)
+
+    def work(actor: Actor) -> HeartbeatOutput:
+        try:
+            entry = timer.timer_heartbeat(user=actor.user, agent=actor.agent, session=tracker)
+        except NoActiveTimer:
+            # The REST endpoint's 404: here an answer, since "no timer" is what the caller asked about.
+            return {"running": False, "entryId": None, "lastHeartbeatAt": None}
+        return {"running": True, "entryId": entry.id, "lastHeartbeatAt": _iso(entry.last_heartbeat_at)}
+
+    # The REST endpoint's bucket: generous, and counted alone (not in write or the plan quota).
+    return await _run(ctx, work, write=True, bucket="heartbeat")
 
 
 @mcp.tool(description="The person's most recent time entries, newest first (running one included).")

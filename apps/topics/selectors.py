@@ -8,10 +8,11 @@ from django.db.models import Max
 
 from apps.clocked_times.models import ClockedTime
 from apps.core.actor import Actor
-from apps.core.errors import NotFound
+from apps.core.errors import DomainError, NotFound
 from apps.organizations.models import Organization
+from apps.topics.matching import candidates_payload, resolution_error, topic_resolution
 from apps.topics.models import Category, Topic, TopicRepository
-from apps.topics.repositories import RepositoryChoice, repository_choose
+from apps.topics.repositories import RepositoryChoice, repository_choose, repository_normalise
 
 RECENT_TOPICS = 5
 
@@ -105,3 +106,55 @@ def topic_resolve_repository(*, organization: Organization, repository: str) -> 
     if choice.winner is None or choice.winner.topic.archived:
         return None
     return choice.winner.topic
+
+
+@dataclass(frozen=True)
+class TopicResolveExplanation:
+    """What a timer start would decide for a query (or a repository), and why."""
+
+    query: str | None
+    repository: str | None
+    resolved: bool
+    topic: Topic | None  # with its category loaded
+    rule: str
+    score: float | None
+    candidates: list[dict[str, object]]
+    bindings: list[dict[str, str]]
+    error: DomainError | None  # the refusal a start would answer with
+
+
+def topic_resolve_explain(
+    *, organization: Organization, query: str | None = None, repository: str | None = None
+) -> TopicResolveExplanation:
+    """The dry-run resolver: exactly one of ``query`` (a topic id, name or alias) and ``repository`` (a
+    name or remote URL, through the bindings). Writes nothing. The REST resolve endpoints and the MCP
+    ``resolve_topic`` tool both answer from it, so they cannot disagree with each other or with a start."""
+    if query is not None:
+        resolution = topic_resolution(organization=organization, query=query)
+        resolved = resolution.topic is not None
+        return TopicResolveExplanation(
+            query=query,
+            repository=None,
+            resolved=resolved,
+            topic=resolution.prepared.topic_instance(resolution.topic) if resolved else None,
+            rule=resolution.rule,
+            score=resolution.score,
+            candidates=candidates_payload(resolution),
+            bindings=[],
+            error=None if resolved else resolution_error(resolution, query),
+        )
+    assert repository is not None
+    choice = topic_repository_choice(organization=organization, repository=repository)
+    winner = choice.winner
+    resolved = winner is not None and not winner.topic.archived
+    return TopicResolveExplanation(
+        query=None,
+        repository=repository_normalise(repository),
+        resolved=resolved,
+        topic=winner.topic if resolved else None,
+        rule="repository-archived" if winner is not None and not resolved else choice.rule,
+        score=None,
+        candidates=[],
+        bindings=[{"pattern": pattern, "topicId": binding.topic_id} for pattern, binding in choice.matched],
+        error=None,
+    )

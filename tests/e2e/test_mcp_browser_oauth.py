@@ -62,6 +62,8 @@ TOOLS = {
     "add_timer_tags",
     "recent_entries",
     "time_summary",
+    "resolve_topic",
+    "heartbeat",
 }
 
 

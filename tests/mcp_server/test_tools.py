@@ -11,20 +11,15 @@ import pytest
 from apps.clocked_times.models import ClockedTime
 from apps.topics.models import Topic
 from tests.conftest import make_topic
-from tests.fixtures.asgi_server import LiveAsgiServer, mcp_session_calls, mcp_token
+from tests.fixtures.asgi_server import LiveAsgiServer, mcp_call, mcp_session_calls, mcp_token
+from tests.fixtures.asgi_server import tool_text as text_of
 from tests.fixtures.auth import AgentCredentials
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
 
 
 def call(server: LiveAsgiServer, credentials: AgentCredentials, *calls: tuple[str, dict]) -> list[Any]:
-    token = mcp_token(server, credentials.client_id, credentials.client_secret, server.mcp_url)
-    _, _, results = anyio.run(mcp_session_calls, server, token, list(calls))
-    return results
-
-
-def text_of(result: Any) -> str:
-    return " ".join(getattr(block, "text", "") for block in result.content)
+    return mcp_call(server, credentials.client_id, credentials.client_secret, *calls)
 
 
 def test_timer_lifecycle_through_the_tools(

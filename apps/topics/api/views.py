@@ -31,10 +31,8 @@ from apps.topics.api.serializers import (
     TopicsForAgentOutput,
     TopicUpdateInput,
 )
-from apps.topics.matching import candidates_payload, resolution_error, topic_resolution
 from apps.topics.models import Category, Topic, TopicAlias, TopicRepository
-from apps.topics.repositories import repository_normalise
-from apps.topics.selectors import topic_of, topic_repository_choice, topics_for_agent, topics_usable
+from apps.topics.selectors import topic_of, topic_resolve_explain, topics_for_agent, topics_usable
 
 
 class AgentTopicsView(ApiView):
@@ -229,43 +227,25 @@ def _resolve_body(request: Request, view: ApiView) -> dict[str, Any]:
     """What a timer start would decide, with the rule and the candidates; writes nothing."""
     organization = view.actor(request).organization
     query = view.query_data(request)
-    body: dict[str, Any] = {
-        "query": None,
-        "repository": None,
-        "score": None,
-        "candidates": [],
-        "bindings": [],
-    }
-    if "q" in query:
-        text = query["q"]
-        resolution = topic_resolution(organization=organization, query=text)
-        resolved = resolution.topic is not None
-        error = None if resolved else resolution_error(resolution, text)
-        body.update(
-            query=text,
-            resolved=resolved,
-            topic=resolution.prepared.topic_instance(resolution.topic) if resolved else None,
-            rule=resolution.rule,
-            score=resolution.score,
-            candidates=candidates_payload(resolution),
-            error=None
-            if error is None
-            else {"error": error.message, "code": error.code, "details": error.details},
-        )
-        return body
-    repository = query["repository"]
-    choice = topic_repository_choice(organization=organization, repository=repository)
-    winner = choice.winner
-    resolved = winner is not None and not winner.topic.archived
-    body.update(
-        repository=repository_normalise(repository),
-        resolved=resolved,
-        topic=winner.topic if resolved else None,
-        rule="repository-archived" if winner is not None and not resolved else choice.rule,
-        bindings=[{"pattern": pattern, "topicId": binding.topic_id} for pattern, binding in choice.matched],
-        error=None,
+    explained = topic_resolve_explain(
+        organization=organization,
+        query=query.get("q"),
+        repository=query.get("repository"),
     )
-    return body
+    error = explained.error
+    return {
+        "query": explained.query,
+        "repository": explained.repository,
+        "resolved": explained.resolved,
+        "topic": explained.topic,
+        "rule": explained.rule,
+        "score": explained.score,
+        "candidates": explained.candidates,
+        "bindings": explained.bindings,
+        "error": None
+        if error is None
+        else {"error": error.message, "code": error.code, "details": error.details},
+    }
 
 
 class AgentTopicResolveView(ApiView):
