@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import connection, connections
 
 from apps.clocked_times.models import ClockedTime
 from apps.organizations.models import Membership, Organization
@@ -170,3 +171,14 @@ def wait_for_lock_waiters(count: int = 1, timeout: float = 10.0) -> None:
             if time.monotonic() > deadline:
                 raise AssertionError(f"fewer than {count} sessions came to wait on the lock")
             time.sleep(0.02)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _database_pools_closed(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    """Close PostgreSQL connection pools before the test database is dropped: a pooled connection left
+    open (a live server's requests return theirs to the pool) would keep the database "in use"."""
+    yield
+    with django_db_blocker.unblock():
+        for each in connections.all():
+            if getattr(each, "pool", None) is not None:
+                each.close_pool()
