@@ -6,7 +6,8 @@
 TimeTagger is installed from PyPI into its own virtual environment under ``var/bench/`` (first run only)
 and served its default way: one uvicorn process, SQLite, a localhost login token. The operations:
 
-- read: Teeckin's timer status; TimeTagger's records of the last hour (how its client finds what runs);
+- read: Teeckin's timer status; TimeTagger's records of the last hour (how its client finds what runs),
+  measured before any write so its range holds no benchmark records;
 - start: Teeckin's timer start (stops the running timer, starts another, under the person's lock, the
   outbox and the topic resolution); TimeTagger's PUT of two records (the running one ended, a new one
   with t1 == t2), which is what its client sends;
@@ -188,12 +189,13 @@ def main() -> None:
             scripts = scripts_write(
                 directory, token_fetch(ports["teeckin"], form), timetagger_token(ports["timetagger"])
             )
+            # Each operation's warm-up and rounds together, reads first: TimeTagger's read returns every
+            # record in its time range, so it must run before the writes of the other operations fill it.
             for operation in PATHS:
                 for server in ("teeckin", "timetagger"):  # warm-up
                     url = f"http://127.0.0.1:{ports[server]}{PATHS[operation][server]}"
                     wrk_run(url, scripts[operation][server], args.connections, 1)
-            for round_number in range(args.rounds):
-                for operation in PATHS:
+                for round_number in range(args.rounds):
                     order = ["teeckin", "timetagger"] if round_number % 2 == 0 else ["timetagger", "teeckin"]
                     for server in order:
                         url = f"http://127.0.0.1:{ports[server]}{PATHS[operation][server]}"

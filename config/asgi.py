@@ -1,8 +1,14 @@
 """The ASGI application: one process serves the admin, the REST API, the OAuth pages and the MCP endpoint.
 
-A Starlette root owns the lifespan (Django's ASGI handler refuses the ``lifespan`` scope, and the MCP SDK's
-session manager must run for the whole life of the process). ``/mcp`` goes to the SDK behind McpGate
-(hosts, origins, bearer tokens); everything else to Django.
+A Starlette root owns the lifespan (the MCP SDK's session manager must run for the whole life of the
+process). ``/mcp`` goes to the SDK behind McpGate (hosts, origins, bearer tokens); everything else to
+Django's WSGI handler, run by a2wsgi on a small pool of threads kept for the life of the process.
+
+Why WSGI under ASGI: Django's own ASGI handler runs each request's sync code in a new thread, so
+thread-local state (database connections) was never reused and the extra hops cost half of the REST
+throughput and most of its tail latency against gunicorn's sync workers (benchmarks/http_vs_bare.py).
+On reused threads Django behaves as under a sync worker, while /mcp stays async in the same process.
+``DJANGO_THREADS`` (default 4) is how many requests one process runs at once; more wait in the event loop.
 
 Served by ``./dev run`` (uvicorn with reload) and by the Docker image (gunicorn with uvicorn workers).
 """
@@ -11,10 +17,12 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from django.core.asgi import get_asgi_application
+from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
-django_application = get_asgi_application()  # sets Django up before the apps' modules are imported
+django_wsgi = get_wsgi_application()  # sets Django up before the apps' modules are imported
+
+from a2wsgi import WSGIMiddleware  # noqa: E402
 
 from mcp.server.transport_security import TransportSecuritySettings  # noqa: E402
 from starlette.applications import Starlette  # noqa: E402
@@ -32,6 +40,7 @@ mcp.streamable_http_app(
     transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
 )
 mcp_endpoint = McpGate(mcp.session_manager.handle_request)
+django_application = WSGIMiddleware(django_wsgi, workers=int(os.environ.get("DJANGO_THREADS", "4")))
 
 
 @asynccontextmanager
