@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -182,3 +182,19 @@ def _database_pools_closed(django_db_setup: Any, django_db_blocker: Any) -> Iter
         for each in connections.all():
             if getattr(each, "pool", None) is not None:
                 each.close_pool()
+
+
+def midweek_noon() -> datetime:
+    """The latest Wednesday 12:00 UTC before now. Tests about "today" and "this week" travel there, so an
+    entry made "two hours ago" never lands on another day or in last week, whatever hour the suite runs."""
+    now = datetime.now(UTC)
+    noon = (now - timedelta(days=(now.weekday() - 2) % 7)).replace(hour=12, minute=0, second=0, microsecond=0)
+    return noon if noon <= now else noon - timedelta(days=7)
+
+
+@pytest.fixture
+def midweek(time_machine: Any) -> datetime:
+    """The clock moved to ``midweek_noon()`` and left running (every thread of the process sees it)."""
+    destination = midweek_noon()
+    time_machine.move_to(destination, tick=True)
+    return destination

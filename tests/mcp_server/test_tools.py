@@ -78,8 +78,9 @@ def test_unknown_and_ambiguous_topics_are_tool_errors_listing_candidates(
 
 
 def test_log_time_recent_entries_and_summary(
-    asgi_server: LiveAsgiServer, owner_agent: AgentCredentials, topic: Topic, research: Topic
+    asgi_server: LiveAsgiServer, owner_agent: AgentCredentials, topic: Topic, research: Topic, midweek: Any
 ) -> None:
+    # At a Wednesday noon: thirty minutes logged "now" lie wholly inside this week whatever the real hour.
     logged, naive, recent, summary = call(
         asgi_server,
         owner_agent,

@@ -58,3 +58,8 @@ def admin_web(admin_user: Any) -> Client:
 @pytest.fixture
 def outsider_web(outsider: Any) -> Client:
     return signed_in(outsider)
+
+
+@pytest.fixture(autouse=True)
+def _at_midweek(midweek: Any) -> None:
+    """The pages show today, this week and the last 14 days: run every page test at a Wednesday noon."""
