@@ -23,7 +23,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 django_wsgi = get_wsgi_application()  # sets Django up before the apps' modules are imported
 
 from a2wsgi import WSGIMiddleware  # noqa: E402
-
 from mcp.server.transport_security import TransportSecuritySettings  # noqa: E402
 from starlette.applications import Starlette  # noqa: E402
 from starlette.routing import Mount, Route  # noqa: E402
