@@ -333,10 +333,8 @@ def variants_measure(
     return results
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+def arguments_add(parser: argparse.ArgumentParser) -> None:
+    """The options every HTTP benchmark here takes: where, which server, how hard, how long."""
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/teeckin_bench")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/15")
     parser.add_argument("--server", choices=["sync", "gthread", "uvicorn"], default="sync")
@@ -344,6 +342,13 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=3)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    arguments_add(parser)
     parser.add_argument("--p99-connections", type=int, default=16)
     parser.add_argument("--soak", type=float, default=0, help="seconds of mixed load watching worker memory")
     parser.add_argument(

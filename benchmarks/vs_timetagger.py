@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.http_vs_bare import (
     ROOT,
+    arguments_add,
     database_ensure,
     fixtures_make,
     free_port,
@@ -163,13 +164,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/teeckin_bench")
-    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/15")
-    parser.add_argument("--server", choices=["sync", "gthread", "uvicorn"], default="sync")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--connections", type=int, default=4)
-    parser.add_argument("--seconds", type=int, default=5)
-    parser.add_argument("--rounds", type=int, default=3)
+    arguments_add(parser)
     args = parser.parse_args()
 
     python = timetagger_install()
