@@ -1,8 +1,9 @@
-"""Under ASGI, requests reuse database connections (Django's pool), instead of connecting anew each time.
+"""Requests through the ASGI app reuse database connections (Django's pool) instead of connecting anew.
 
-Django's ASGI handler runs every request's code in a thread of its own, and a connection kept per thread
-(CONN_MAX_AGE) then serves one request only: every request forked a PostgreSQL backend, which capped the
-timer status endpoint at a fifth of its throughput under uvicorn (benchmarks/http_vs_bare.py).
+Without the pool, a connection is kept per thread at best (CONN_MAX_AGE); Django's ASGI handler ran every
+request in a thread of its own, so every request forked a PostgreSQL backend, which capped timer status at
+a fifth of its throughput (benchmarks/http_vs_bare.py). The live server here closes connections after each
+request (CONN_MAX_AGE 0), so only the pool keeps the count of new sessions down.
 """
 
 from __future__ import annotations
