@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,6 +17,10 @@ from apps.organizations.models import Membership, Organization
 from apps.tags.models import Tag
 from apps.topics.models import Category, Topic
 from apps.webhooks.publisher import publisher_reset
+
+# A page's inline <script> (one without src): the pages keep scripts in files, for the CSP, and work with
+# plain form posts.
+INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)")
 
 # Authenticated API clients (one agent per cast member) live in their own module.
 pytest_plugins = [

@@ -3,7 +3,6 @@ and the consent and login pages as a browser without JavaScript sees them (CSRF 
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from typing import Any
 
@@ -22,12 +21,9 @@ from apps.agents.services import (
 from apps.agents.tasks import registrations_prune_unused_task
 from apps.core.errors import ValidationFailed
 from tests.agents.test_admin import run_action
+from tests.conftest import INLINE_SCRIPT
 from tests.fixtures.asgi_server import form_fields, pkce_pair
 from tests.fixtures.auth import AgentCredentials
-
-# The pages work with plain form posts (these tests post them); scripts, if any, are files (CSP), never
-# inline.
-INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)")
 
 
 def make_registration(

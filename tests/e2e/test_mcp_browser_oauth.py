@@ -10,7 +10,6 @@ the next MCP call 401.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import anyio
@@ -31,6 +30,7 @@ from rest_framework.test import APIClient
 from apps.agents.models import Agent
 from apps.agents.services import interactive_agent_revoke
 from apps.clocked_times.models import ClockedTime
+from tests.conftest import INLINE_SCRIPT
 from tests.fixtures.asgi_server import (
     CLIENT_NAME,
     BrowserSession,
@@ -45,10 +45,6 @@ from tests.fixtures.asgi_server import (
     token,
 )
 from tests.fixtures.auth import AgentCredentials, issue_token
-
-# The pages work with plain form posts (these tests post them); scripts, if any, are files (CSP), never
-# inline.
-INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)")
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
 
