@@ -88,9 +88,8 @@ def test_every_relative_link_and_anchor_resolves(doc: Path) -> None:
 @pytest.mark.parametrize("doc", DOCS, ids=lambda path: path.relative_to(ROOT).as_posix())
 def test_no_document_names_a_file_outside_the_repository(doc: Path) -> None:
     text = doc.read_text()
-    outside = [
-        match for match in CLIMBING_PATH.findall(text) if not inside_repository(doc.parent / match.split("#")[0])
-    ]
+    climbing = CLIMBING_PATH.findall(text)
+    outside = [path for path in climbing if not inside_repository(doc.parent / path.split("#")[0])]
     assert not outside, outside
     assert "shared/spec" not in text
 
@@ -124,5 +123,13 @@ def test_the_configuration_table_names_every_environment_variable() -> None:
     documented = set(re.findall(r"`([A-Z][A-Z0-9_]+)`", section))
     read = environment_variables_read()
     assert {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DJANGO_THREADS"} <= read  # the scan itself works
-    assert not read - documented, f"missing from the README's configuration table: {sorted(read - documented)}"
+    missing = sorted(read - documented)
+    assert not missing, f"missing from the README's configuration table: {missing}"
     assert "ADDR" in documented  # ./dev run's address, read by the script and demo_setup
+
+
+def test_env_example_names_every_environment_variable() -> None:
+    """Docker Compose reads .env, made from .env.example: every setting should be found there too."""
+    example = (ROOT / ".env.example").read_text()
+    missing = sorted(name for name in environment_variables_read() if not re.search(rf"\b{name}\b", example))
+    assert not missing, f"missing from .env.example: {missing}"
