@@ -9,10 +9,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.core.actor import Actor, actor_from_request
-from apps.core.api.base import ApiView
+from apps.agents.api.base import ApiView
 from apps.core.api.schema import READ_ERRORS, WRITE_ERRORS, responses
 from apps.core.errors import Forbidden, NotFound
+from apps.organizations.actor import Actor, actor_from_request
 from apps.webhooks import services
 from apps.webhooks.api.serializers import (
     WebhookCreatedOutput,
