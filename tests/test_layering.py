@@ -30,3 +30,21 @@ def _imports_of(app: str) -> dict[str, list[str]]:
 
 def test_core_imports_no_app():
     assert _imports_of("core") == {}
+
+
+def test_webhooks_imports_no_domain_app():
+    """The webhooks app stores and delivers what the apps above it emit; each of them builds its own
+    payloads (their ``events.py``). Its rows belong to an organization (the tenant, below it), and its
+    HTTP endpoints stand on the API's base view and actor like every endpoint."""
+    imported = _imports_of("webhooks")
+    endpoints_only = {
+        "agents": "apps.agents.api.base",
+    }
+    outside_api = {
+        app: [where for where in places if not where.startswith("apps/webhooks/api/")]
+        for app, places in imported.items()
+    }
+    assert {app for app, places in outside_api.items() if places} <= {"core", "organizations"}
+    for app, module in endpoints_only.items():
+        assert all(where.endswith(f"imports {module}") for where in imported.get(app, [])), imported[app]
+    assert set(imported) <= {"core", "organizations", *endpoints_only}

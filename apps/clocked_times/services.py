@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.agents.models import Agent
+from apps.clocked_times.events import time_entry_event_record
 from apps.clocked_times.models import ClockedTime
 from apps.clocked_times.provenance import NO_SOURCE, Source, source_clean
 from apps.clocked_times.rules import (
@@ -25,7 +26,6 @@ from apps.core.errors import InvalidTimeRange, NotFound
 from apps.organizations.models import Organization
 from apps.tags.models import Tag
 from apps.topics.models import Topic
-from apps.webhooks.events import time_entry_event_record
 
 
 @transaction.atomic

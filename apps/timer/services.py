@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from apps.agents.models import Agent
+from apps.clocked_times.events import time_entry_event_record
 from apps.clocked_times.models import ONE_RUNNING_CONSTRAINT, ClockedTime
 from apps.clocked_times.provenance import NO_SOURCE, Source, session_clean, source_clean
 from apps.clocked_times.rules import (
@@ -35,7 +36,6 @@ from apps.tags.models import Tag
 from apps.tags.services import tags_get_or_create
 from apps.topics.models import Category, Topic
 from apps.topics.selectors import topic_resolve_repository
-from apps.webhooks.events import time_entry_event_record
 
 # How far back a start or stop may be dated (``at``): an offline client replays its journal within a day.
 AT_MAX_AGE = timedelta(hours=24)
