@@ -1,7 +1,7 @@
 """URL map. API paths are explicit; unknown /api/ paths answer with the JSON error envelope."""
 
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import include, path, re_path, reverse_lazy
 
 from apps.agents import oauth_views
 from apps.agents.api.views import AgentRevokeView, AgentTokenView
@@ -71,6 +71,9 @@ full_api = [
     path("", include(clocked_times_api.urlpatterns)),
     path("", include(webhooks_api.urlpatterns)),
 ]
+
+# The admin's "View site": the people's pages.
+admin.site.site_url = reverse_lazy("web:dashboard")
 
 urlpatterns = [
     path("admin/", admin.site.urls),

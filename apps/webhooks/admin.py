@@ -5,8 +5,8 @@ from django.contrib import admin, messages
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
+from apps.core.admin import OrganizationScopedAdmin
 from apps.core.errors import DomainError
-from apps.organizations.admin import OrganizationScopedAdmin
 from apps.webhooks import deliveries, subscriptions
 from apps.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
