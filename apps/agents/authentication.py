@@ -21,6 +21,7 @@ from rest_framework.request import Request
 from apps.agents.credentials import ACCESS_TOKEN_PREFIX, API_KEY_PREFIX, credential_digest
 from apps.agents.models import Agent, AgentSecret, ApiKey, TokenOrigin
 from apps.agents.services import credential_mark_used
+from apps.core.errors import DomainError, Forbidden
 from apps.core.joined import Join, JoinedSelect
 from apps.organizations.models import Membership, Organization
 from apps.webhooks.models import WebhookEndpoint
@@ -36,27 +37,24 @@ WRONG_AUDIENCE = (
 )
 
 
-class InvalidToken(exceptions.AuthenticationFailed):
-    envelope_code = "INVALID_TOKEN"
+class InvalidToken(DomainError, exceptions.AuthenticationFailed):
+    """401. Also an ``AuthenticationFailed`` so the view sets the challenge (``authenticate_header``)."""
+
+    status_code = 401
+    code = "INVALID_TOKEN"
 
 
-class CredentialForbidden(exceptions.PermissionDenied):
-    def __init__(self, message: str, code: str) -> None:
-        super().__init__(message)
-        self.envelope_code = code
-
-
-class InsufficientScope(exceptions.PermissionDenied):
+class InsufficientScope(Forbidden):
     """RFC 6750 §3.1 ``insufficient_scope``: 403, with a challenge naming the scope the endpoint needs."""
 
-    envelope_code = "INSUFFICIENT_SCOPE"
+    code = "INSUFFICIENT_SCOPE"
 
     def __init__(self, required: str, granted: list[str]) -> None:
         super().__init__(
             f"This access token lacks the '{required}' scope. Ask the token endpoint for scope={required} "
-            "(the agent must be allowed it)."
+            "(the agent must be allowed it).",
+            details={"requiredScope": required, "tokenScopes": granted},
         )
-        self.envelope_details = {"requiredScope": required, "tokenScopes": granted}
         # DRF's exception handler sends an exception's auth_header as WWW-Authenticate.
         self.auth_header = f'Bearer realm="teeckin", error="insufficient_scope", scope="{required}"'
 
@@ -73,11 +71,11 @@ def _check_owner(user: Any, organization_id: str, what: str) -> None:
     """The credential's user must be active and still in the organization the credential was made for
     (the membership is already joined in, so this costs no query)."""
     if not user.is_active:
-        raise CredentialForbidden(f"The {what}'s owner account is disabled.", "USER_INACTIVE")
+        raise Forbidden(f"The {what}'s owner account is disabled.", code="USER_INACTIVE")
     membership = getattr(user, "membership", None)
     if membership is None or membership.organization_id != organization_id:
-        raise CredentialForbidden(
-            f"The {what}'s owner is no longer a member of its organization.", "ORGANIZATION_MISMATCH"
+        raise Forbidden(
+            f"The {what}'s owner is no longer a member of its organization.", code="ORGANIZATION_MISMATCH"
         )
 
 
@@ -196,12 +194,12 @@ class AgentTokenAuthentication(BaseAuthentication):
             # RFC 8707: a token asked for another resource (the MCP endpoint) is not valid here.
             raise InvalidToken(WRONG_AUDIENCE)
         if not agent.active:
-            raise CredentialForbidden("This agent is deactivated.", "AGENT_DEACTIVATED")
+            raise Forbidden("This agent is deactivated.", code="AGENT_DEACTIVATED")
         origin = getattr(access_token, "origin", None)
         if origin is None:
             raise InvalidToken(UNKNOWN_TOKEN)
         if origin.secret.revoked_at is not None:
-            raise CredentialForbidden("The secret that issued this token was revoked.", "SECRET_REVOKED")
+            raise Forbidden("The secret that issued this token was revoked.", code="SECRET_REVOKED")
         _check_owner(agent.user, agent.organization_id, "agent")
         credential_mark_used(credential=agent)
         # Share one User instance so request.user.membership and request.auth.application.user agree.

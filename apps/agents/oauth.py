@@ -13,10 +13,7 @@ need not name the scope (§5.1) and keeps the spec's three fields.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Any
-from urllib.parse import unquote_plus
 
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.common import Request as OauthlibRequest
@@ -24,27 +21,12 @@ from oauthlib.common import Request as OauthlibRequest
 from apps.agents.credentials import CLIENT_SECRET_PREFIX, digests_match
 from apps.agents.models import Agent, AgentSecret, TokenOrigin
 from apps.agents.services import credential_mark_used
-
-
-def _basic_credentials(request: OauthlibRequest) -> tuple[str, str] | None:
-    header = request.headers.get("HTTP_AUTHORIZATION") or ""
-    scheme, _, encoded = header.partition(" ")
-    if scheme != "Basic" or not encoded:
-        return None
-    try:
-        decoded = base64.b64decode(encoded, validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    client_id, sep, client_secret = decoded.partition(":")
-    if not sep:
-        return None
-    # RFC 6749 §2.3.1: both parts are form-urlencoded before being joined.
-    return unquote_plus(client_id), unquote_plus(client_secret)
+from apps.core.basic_auth import basic_credentials
 
 
 class AgentOAuth2Validator(OAuth2Validator):
     def authenticate_client(self, request: OauthlibRequest, *args: Any, **kwargs: Any) -> bool:
-        credentials = _basic_credentials(request) or (
+        credentials = basic_credentials(request.headers.get("HTTP_AUTHORIZATION")) or (
             getattr(request, "client_id", None) or "",
             getattr(request, "client_secret", None) or "",
         )

@@ -6,6 +6,7 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 
 from apps.core.ids import PublicIdField
+from apps.core.timefmt import whole_minutes
 from apps.organizations.models import Organization
 
 SESSION_MAX_LENGTH = 128
@@ -102,4 +103,4 @@ class ClockedTime(models.Model):
     def duration_minutes(self) -> int | None:
         if self.end_time is None:
             return None
-        return round((self.end_time - self.start_time).total_seconds() / 60)
+        return whole_minutes((self.end_time - self.start_time).total_seconds())

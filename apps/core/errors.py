@@ -1,8 +1,15 @@
-"""Domain errors raised by services. The API's exception handler turns each into the error envelope
-``{"error": message, "code": code, "details": {...}}`` with its HTTP status; services never build responses.
+"""The one exception family of the API's refusals. The exception handler (apps/core/api/exceptions.py) turns
+each into the error envelope with its HTTP status; services raise them and never build responses.
+
+A ``DomainError`` is a DRF ``APIException`` so that DRF treats our refusals as its own: one raised while
+authenticating leaves the request unauthenticated, ``auth_header`` becomes WWW-Authenticate, ``wait``
+becomes Retry-After, and an atomic request is rolled back. Outside DRF (pages, MCP tools, admin, commands)
+it is a plain exception with a message.
 """
 
 from typing import Any
+
+from rest_framework.exceptions import APIException
 
 
 def error_body(message: str, code: str, details: Any = None) -> dict[str, Any]:
@@ -10,7 +17,7 @@ def error_body(message: str, code: str, details: Any = None) -> dict[str, Any]:
     return {"error": message, "code": code, "details": details if details is not None else {}}
 
 
-class DomainError(Exception):
+class DomainError(APIException):
     status_code = 400
     code = "BAD_REQUEST"
     default_message = "The request could not be processed."
@@ -27,6 +34,12 @@ class ValidationFailed(DomainError):
     status_code = 400
     code = "VALIDATION_ERROR"
     default_message = "The request contains invalid data."
+
+
+class MalformedRequest(DomainError):
+    status_code = 400
+    code = "MALFORMED_REQUEST"
+    default_message = "The request body could not be parsed."
 
 
 class NotFound(DomainError):

@@ -41,6 +41,7 @@ from apps.clocked_times.api.provenance import SESSION_HEADER
 from apps.clocked_times.models import ClockedTime
 from apps.clocked_times.provenance import Source, session_clean
 from apps.core.errors import DomainError, NoActiveTimer
+from apps.core.timefmt import whole_minutes
 from apps.idempotency.services import (
     RecordedAnswer,
     idempotency_key_claim,
@@ -335,7 +336,7 @@ def _entry(entry: ClockedTime, now: datetime) -> Entry:
         "startedAt": _iso(entry.start_time),
         "endedAt": _iso(entry.end_time),
         "running": entry.end_time is None,
-        "minutes": max(int((end - entry.start_time).total_seconds() // 60), 0),
+        "minutes": whole_minutes((end - entry.start_time).total_seconds()),
         "notes": entry.notes,
         "tags": sorted(tag.name for tag in entry.tags.all()),
     }
@@ -416,7 +417,7 @@ async def timer_status(ctx: Context, session: SessionArg = None) -> TimerStatusO
                 "entryId": None,
                 "notes": None,
             }
-        elapsed = max(int((timezone.now() - running.start_time).total_seconds() // 60), 0)
+        elapsed = whole_minutes((timezone.now() - running.start_time).total_seconds())
         return {
             "running": True,
             "topic": _topic(running.topic),
@@ -714,7 +715,7 @@ async def time_summary(
             seconds[row.topic_id] = seconds.get(row.topic_id, 0.0) + max(spent, 0.0)
             topics[row.topic_id] = _topic(row.topic)
         by_topic: list[TopicMinutes] = [
-            {"topic": topics[topic_id], "minutes": round(total / 60)}
+            {"topic": topics[topic_id], "minutes": whole_minutes(total)}
             for topic_id, total in sorted(seconds.items(), key=lambda pair: -pair[1])
         ]
         return {

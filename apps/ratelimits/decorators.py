@@ -2,31 +2,22 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
-from urllib.parse import unquote_plus
 
 from django.http import HttpRequest, HttpResponse
 
+from apps.core.basic_auth import basic_credentials
 from apps.ratelimits.buckets import charge, client_ip, rate_of, state_of
 from apps.ratelimits.exceptions import rate_limited_response
 
 
 def client_id_of(request: HttpRequest) -> str | None:
     """The client id a token request names: HTTP Basic (form-encoded, RFC 6749 §2.3.1) or the body."""
-    header = request.META.get("HTTP_AUTHORIZATION", "")
-    scheme, _, encoded = header.partition(" ")
-    if scheme.lower() == "basic" and encoded:
-        try:
-            decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
-            return None
-        client_id, _, _secret = decoded.partition(":")
-        return unquote_plus(client_id) or None
-    return request.POST.get("client_id") or None
+    credentials = basic_credentials(request.META.get("HTTP_AUTHORIZATION"))
+    client_id = credentials[0] if credentials else request.POST.get("client_id")
+    return client_id or None
 
 
 def token_endpoint_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -3,42 +3,40 @@
 from __future__ import annotations
 
 from django.http import JsonResponse
-from rest_framework.exceptions import Throttled
 
-from apps.core.errors import error_body
+from apps.core.errors import DomainError, error_body
 from apps.ratelimits.buckets import Usage
 
 
-class RateLimited(Throttled):
-    """429 with ``code: RATE_LIMITED`` and the bucket in ``details``.
+class RateLimited(DomainError):
+    """429 with the bucket that refused in ``details``; DRF's handler sends ``wait`` as Retry-After."""
 
-    A ``Throttled`` so DRF's handler sets ``Retry-After`` from ``wait``; ``envelope_code`` and
-    ``envelope_details`` are what our envelope handler puts in ``code`` and ``details``.
-    """
-
-    envelope_code = "RATE_LIMITED"
+    status_code = 429
+    code = "RATE_LIMITED"
 
     def __init__(self, usage: Usage | None) -> None:
         if usage is None:
             # A refusal we have no count for (django-ratelimit's own decorator used directly).
-            self.envelope_details = {"bucket": "unknown"}
-            super().__init__(detail="Rate limit exceeded.")
+            self.wait: int | None = None
+            super().__init__("Rate limit exceeded.", details={"bucket": "unknown"})
             return
-        self.envelope_details = {
-            "bucket": usage.bucket,
-            "limit": usage.limit,
-            "windowSeconds": usage.period,
-            "retryAfter": usage.reset,
-        }
-        super().__init__(wait=usage.reset, detail=f"Rate limit exceeded: {usage.description}.")
+        self.wait = usage.reset
+        unit = "second" if self.wait == 1 else "seconds"
+        super().__init__(
+            f"Rate limit exceeded: {usage.description}. Expected available in {self.wait} {unit}.",
+            details={
+                "bucket": usage.bucket,
+                "limit": usage.limit,
+                "windowSeconds": usage.period,
+                "retryAfter": usage.reset,
+            },
+        )
 
 
 def rate_limited_response(usage: Usage | None) -> JsonResponse:
     """The same 429 for views outside DRF (the OAuth token endpoint, the middleware's own counting)."""
     exc = RateLimited(usage)
-    response = JsonResponse(
-        error_body(str(exc.detail), exc.envelope_code, exc.envelope_details), status=exc.status_code
-    )
+    response = JsonResponse(error_body(exc.message, exc.code, exc.details), status=exc.status_code)
     if exc.wait is not None:
         response["Retry-After"] = str(exc.wait)
     return response

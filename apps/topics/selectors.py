@@ -75,6 +75,14 @@ def topics_for_agent(*, actor: Actor) -> TopicsForAgent:
     )
 
 
+def category_of(*, organization_id: str, category_id: str) -> Category:
+    """The organization's category with this id; 404 otherwise (another organization's too)."""
+    category = Category.objects.filter(organization_id=organization_id, pk=category_id).first()
+    if category is None:
+        raise NotFound("Category not found.", code="CATEGORY_NOT_FOUND")
+    return category
+
+
 def topic_of(*, organization_id: str, topic_id: str) -> Topic:
     """The organization's topic with this id (archived too), with its category; 404 otherwise.
 

@@ -13,13 +13,14 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
-from apps.core.errors import Conflict, NotFound, ValidationFailed
+from apps.core.errors import Conflict, ValidationFailed
 from apps.core.names import name_clean, name_key
 from apps.organizations.models import Organization
 from apps.topics.catalog import catalog_lock
 from apps.topics.events import project_event_record
 from apps.topics.models import Category, Topic, TopicAlias, TopicRepository
 from apps.topics.repositories import repository_normalise
+from apps.topics.selectors import category_of
 
 NAME_MAX = 200
 PATTERN_MAX = 300
@@ -67,13 +68,6 @@ def _topic_name_check_free(*, organization_id: str, name: str, topic_id: str | N
 
 def _category_name_taken(name: str) -> Conflict:
     return Conflict(f"A category named '{name}' already exists.", code="CATEGORY_NAME_TAKEN")
-
-
-def _category_of(*, organization_id: str, category_id: str) -> Category:
-    category = Category.objects.filter(organization_id=organization_id, pk=category_id).first()
-    if category is None:
-        raise NotFound("Category not found.", code="CATEGORY_NOT_FOUND")
-    return category
 
 
 def _category_check_free(*, organization_id: str, name: str, category_id: str | None = None) -> None:
@@ -126,7 +120,7 @@ def _topic_name_taken(name: str) -> Conflict:
 
 @transaction.atomic
 def topic_create(*, organization: Organization, name: str, category_id: str, archived: bool = False) -> Topic:
-    category = _category_of(organization_id=organization.pk, category_id=category_id)
+    category = category_of(organization_id=organization.pk, category_id=category_id)
     topic = Topic(organization=organization, category=category, name=_clean_name(name), archived=archived)
     catalog_lock(organization_id=organization.pk)
     _topic_name_check_free(organization_id=organization.pk, name=topic.name)
@@ -147,7 +141,7 @@ def topic_update(
         fields += ["name", "name_key"]
         _topic_name_check_free(organization_id=topic.organization_id, name=topic.name, topic_id=topic.pk)
     if category_id is not None:
-        topic.category = _category_of(organization_id=topic.organization_id, category_id=category_id)
+        topic.category = category_of(organization_id=topic.organization_id, category_id=category_id)
         fields.append("category")
     if archived is not None:
         topic.archived = archived

@@ -352,7 +352,8 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 # Agent API documentation (apps/core/api/schema.py): /api/v1 and /api/agent only, OpenAPI 3.1 (so the
-# schema is plain JSON Schema and tests validate responses with jsonschema), both credentials declared.
+# schema is plain JSON Schema and tests validate responses with jsonschema), both credentials declared
+# (their definitions: apps/agents/schema.py).
 SPECTACULAR_SETTINGS.update(
     {
         "OAS_VERSION": "3.1.0",
@@ -364,19 +365,6 @@ SPECTACULAR_SETTINGS.update(
         # request but always present in an answer, which one shared component cannot say. The generated
         # SDKs need the difference (a client must not be forced to send notes="").
         "COMPONENT_SPLIT_REQUEST": True,
-        "APPEND_COMPONENTS": {
-            "securitySchemes": {
-                "agentToken": {
-                    "type": "http",
-                    "scheme": "bearer",
-                    "description": (
-                        "An access token (tat_…) from POST /api/oauth/token (client credentials). Each "
-                        "operation lists the scope the token must carry: agent (the default) or webhooks."
-                    ),
-                },
-                "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
-            }
-        },
         "SECURITY": [{"agentToken": []}, {"apiKey": []}],
         # Two entry components (ClockedTimeOutput, RunningTimerOutput) share the entry type's choices.
         "ENUM_NAME_OVERRIDES": {"ClockedTimeTypeEnum": "apps.clocked_times.models.ClockedTime.Type"},

@@ -85,7 +85,7 @@ def test_members_who_are_not_admins_are_refused(teammate, method, path, url):
     body = {"url": url, "events": ["project.created"]} if method == "post" else None
     response = getattr(teammate_hooks_api, method)(path, body, format="json")
     assert response.status_code == 403
-    assert response.json()["code"] == "ADMIN_REQUIRED"
+    assert response.json()["code"] == "NOT_ORG_ADMIN"
     assert WebhookEndpoint.objects.count() == 0
 
 

@@ -96,7 +96,7 @@ def test_without_the_scope_another_organizations_id_is_refused_the_same_way(
 def test_a_members_agent_with_the_scope_still_needs_an_admin_owner(teammate: Any, url: str) -> None:
     client = hooks_client(teammate, "Tom's hooks")
     response = subscribe(client, url)
-    assert response.status_code == 403 and response.json()["code"] == "ADMIN_REQUIRED"
+    assert response.status_code == 403 and response.json()["code"] == "NOT_ORG_ADMIN"
 
 
 def test_an_admins_personal_api_key_needs_no_scope(owner: Any, teammate: Any, url: str) -> None:
@@ -107,7 +107,7 @@ def test_an_admins_personal_api_key_needs_no_scope(owner: Any, teammate: Any, ur
 
     member = APIClient()
     member.credentials(HTTP_X_API_KEY=api_key_create(user=teammate, name="tom").plaintext)
-    assert subscribe(member, url).json()["code"] == "ADMIN_REQUIRED"
+    assert subscribe(member, url).json()["code"] == "NOT_ORG_ADMIN"
 
 
 def test_an_admins_browser_session_needs_no_scope(owner: Any, url: str) -> None:

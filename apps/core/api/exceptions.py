@@ -1,12 +1,12 @@
 """The one error envelope of the API: ``{"error": str, "code": str, "details": object}``.
 
-Every error on /api/ goes through here: domain errors from services, DRF's own exceptions (validation,
-authentication, 404, 405, parse errors), and Django's Http404/PermissionDenied that DRF converts.
+Every error on /api/ goes through here: our refusals (``DomainError``, apps/core/errors.py) carry their
+code and details; DRF's own exceptions (serializer validation, missing credentials, 404, 405, 415, parse
+errors) and Django's Http404/PermissionDenied that DRF converts are given a code here, once.
 """
 
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse
 from django_ratelimit.exceptions import Ratelimited
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
@@ -42,8 +42,6 @@ def _validation_details(detail: Any) -> Any:
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    if isinstance(exc, DomainError):
-        return Response(error_body(exc.message, exc.code, exc.details), status=exc.status_code)
     if isinstance(exc, Ratelimited):
         # django-ratelimit's refusal is a PermissionDenied, which DRF would answer with 403. Left to rise:
         # RateLimitMiddleware answers it with the 429 of the bucket that refused, as for a plain view.
@@ -53,6 +51,10 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if response is None:
         return None  # An unexpected error: ApiErrorMiddleware answers it with a JSON 500.
 
+    # DRF's handler has set the status, WWW-Authenticate and Retry-After; only the body is ours.
+    if isinstance(exc, DomainError):
+        response.data = error_body(exc.message, exc.code, exc.details)
+        return response
     if isinstance(exc, drf_exceptions.ValidationError):
         message = f"Invalid input: {_first_message(exc.detail)}"
         response.data = error_body(message, "VALIDATION_ERROR", _validation_details(exc.detail))
@@ -60,11 +62,6 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
 
     detail = getattr(exc, "detail", None)
     raw_code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
-    code = getattr(exc, "envelope_code", None) or _CODE_NAMES.get(raw_code, str(raw_code).upper())
-    details = getattr(exc, "envelope_details", None)
-    response.data = error_body(str(detail) if detail is not None else "Error.", code, details)
+    code = _CODE_NAMES.get(raw_code, str(raw_code).upper())
+    response.data = error_body(str(detail) if detail is not None else "Error.", code)
     return response
-
-
-def json_error(request: HttpRequest, message: str, code: str, status: int) -> JsonResponse:
-    return JsonResponse(error_body(message, code), status=status)

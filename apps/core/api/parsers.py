@@ -2,8 +2,9 @@
 
 from typing import Any
 
-from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
+
+from apps.core.errors import MalformedRequest
 
 
 class JsonParser(JSONParser):
@@ -17,4 +18,4 @@ class JsonParser(JSONParser):
         try:
             return super().parse(stream, media_type, parser_context)
         except RecursionError as exc:
-            raise ParseError("JSON parse error - nested too deeply.") from exc
+            raise MalformedRequest("JSON parse error - nested too deeply.") from exc

@@ -66,7 +66,7 @@ class AgentApiSchema(AutoSchema):
 
     An access token must carry the view's ``required_scope``; API keys need no scope.
     Browser sessions also authenticate (for the admin's own use) but are not part of the agent contract.
-    The schemes' definitions are in SPECTACULAR_SETTINGS["APPEND_COMPONENTS"].
+    The schemes' definitions are the authentication classes' extensions (apps/agents/schema.py).
     """
 
     def get_override_parameters(self) -> list[Any]:
@@ -75,7 +75,9 @@ class AgentApiSchema(AutoSchema):
         return [*super().get_override_parameters(), *([declared] if declared else [])]
 
     def get_auth(self) -> list[dict[str, list]]:
-        # OpenAPI 3.1 lets a non-OAuth scheme list what it requires: the access token's scope here.
+        # OpenAPI 3.1 lets a non-OAuth scheme list what it requires: the access token's scope here. The
+        # parent's answer is replaced, but its call puts the schemes' definitions into the components.
+        super().get_auth()
         return [{"agentToken": [self.view.required_scope]}, {"apiKey": []}]
 
 

@@ -21,6 +21,7 @@ from apps.clocked_times.models import ClockedTime
 from apps.clocked_times.provenance import Source
 from apps.core.api.schema import READ_ERRORS, WRITE_ERRORS, responses
 from apps.core.errors import ValidationFailed
+from apps.core.timefmt import whole_minutes
 from apps.organizations.actor import Actor
 from apps.timer import services
 from apps.timer.api.serializers import (
@@ -99,7 +100,7 @@ class AgentTimerView(ApiView):
                 "clockedTimeId": None,
             }
         else:
-            elapsed = max(int((timezone.now() - running.start_time).total_seconds() // 60), 0)
+            elapsed = whole_minutes((timezone.now() - running.start_time).total_seconds())
             body = {
                 "running": True,
                 "topic": running.topic,

@@ -32,7 +32,13 @@ from apps.topics.api.serializers import (
     TopicUpdateInput,
 )
 from apps.topics.models import Category, Topic, TopicAlias, TopicRepository
-from apps.topics.selectors import topic_of, topic_resolve_explain, topics_for_agent, topics_usable
+from apps.topics.selectors import (
+    category_of,
+    topic_of,
+    topic_resolve_explain,
+    topics_for_agent,
+    topics_usable,
+)
 
 
 class AgentTopicsView(ApiView):
@@ -71,14 +77,6 @@ class TopicsForAgentView(ApiView):
 
 def _topic_of(request: Request, view: ApiView, topic_id: str) -> Topic:
     return topic_of(organization_id=view.actor(request).organization.pk, topic_id=topic_id)
-
-
-def _category_of(request: Request, view: ApiView, category_id: str) -> Category:
-    actor = view.actor(request)
-    category = Category.objects.filter(organization_id=actor.organization.pk, pk=category_id).first()
-    if category is None:
-        raise NotFound("Category not found.", code="CATEGORY_NOT_FOUND")
-    return category
 
 
 class TopicListView(ApiView):
@@ -187,13 +185,16 @@ class CategoryListView(ApiView):
 class CategoryDetailView(ApiView):
     permission_classes = [*ApiView.permission_classes, IsOrgAdminOrReadOnly]
 
+    def _category(self, request: Request, category_id: str) -> Category:
+        return category_of(organization_id=self.actor(request).organization.pk, category_id=category_id)
+
     @extend_schema(
         operation_id="categories_retrieve",
         responses=responses({200: CategoryOutput}, *READ_ERRORS, 404),
         tags=["Categories"],
     )
     def get(self, request: Request, category_id: str) -> Response:
-        return Response(CategoryOutput(_category_of(request, self, category_id)).data)
+        return Response(CategoryOutput(self._category(request, category_id)).data)
 
     @extend_schema(
         operation_id="categories_update",
@@ -203,7 +204,7 @@ class CategoryDetailView(ApiView):
         tags=["Categories"],
     )
     def patch(self, request: Request, category_id: str) -> Response:
-        category = _category_of(request, self, category_id)
+        category = self._category(request, category_id)
         data = CategoryInput(data=request.data)
         data.is_valid(raise_exception=True)
         category = services.category_update(category=category, name=data.validated_data["name"])
@@ -216,7 +217,7 @@ class CategoryDetailView(ApiView):
         tags=["Categories"],
     )
     def delete(self, request: Request, category_id: str) -> Response:
-        services.category_delete(category=_category_of(request, self, category_id))
+        services.category_delete(category=self._category(request, category_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

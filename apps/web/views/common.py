@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest
 from apps.agents.models import Agent
 from apps.clocked_times.models import ClockedTime
 from apps.clocked_times.reports import report_entries
+from apps.core.timefmt import whole_minutes
 from apps.organizations.models import Membership
 from apps.topics.models import Topic
 from apps.web.access import is_admin
@@ -68,5 +69,5 @@ def agent_of(membership: Membership, client_id: str) -> Agent:
 
 def duration_text(seconds: int) -> str:
     """``1h 05m`` style, as time trackers show totals."""
-    minutes = round(seconds / 60)
+    minutes = whole_minutes(seconds)
     return f"{minutes // 60}h {minutes % 60:02d}m"

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from apps.clocked_times.models import ClockedTime
 from apps.clocked_times.reports import Report, days_filled, entries_in_days, report_build
+from apps.core.timefmt import whole_minutes
 from apps.web.access import page
 from apps.web.csvexport import csv_lines
 from apps.web.forms import ReportForm
@@ -156,7 +157,7 @@ def reports_csv(request: HttpRequest) -> StreamingHttpResponse:
         lines = csv_lines(
             header,
             (
-                [row.label, round(row.seconds / 3600, 2), round(row.seconds / 60), row.entries]
+                [row.label, round(row.seconds / 3600, 2), whole_minutes(row.seconds), row.entries]
                 for row in report.rows
             ),
         )

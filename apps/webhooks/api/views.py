@@ -11,8 +11,9 @@ from rest_framework.response import Response
 
 from apps.agents.api.base import ApiView
 from apps.core.api.schema import READ_ERRORS, WRITE_ERRORS, responses
-from apps.core.errors import Forbidden, NotFound
+from apps.core.errors import NotFound
 from apps.organizations.actor import Actor, actor_from_request
+from apps.organizations.permissions import NotOrgAdmin
 from apps.webhooks import subscriptions
 from apps.webhooks.api.serializers import (
     WebhookCreatedOutput,
@@ -27,7 +28,7 @@ from apps.webhooks.models import WebhookEndpoint
 def _admin_actor(request: Request) -> Actor:
     actor = actor_from_request(request)
     if not actor.is_org_admin:
-        raise Forbidden("Only the organization's owners and admins manage webhooks.", code="ADMIN_REQUIRED")
+        raise NotOrgAdmin("Only the organization's owners and admins manage webhooks.")
     return actor
 
 
