@@ -26,7 +26,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.test import RequestFactory  # noqa: E402
 
-from apps.ratelimits.buckets import charge_api_request  # noqa: E402
+from apps.ratelimits.buckets import count_api_request  # noqa: E402
 
 
 def main(requests: int) -> None:
@@ -50,7 +50,7 @@ def main(requests: int) -> None:
         for _ in range(requests):
             request = getattr(factory, method)("/api/bench")
             request.auth, request.user = SimpleNamespace(application=agent), None
-            charge_api_request(request, scope=scope)
+            count_api_request(request, scope=scope)
         elapsed = time.perf_counter() - started
         print(f"{label:30} {elapsed / requests * 1e6:8.0f} µs per request ({requests} requests)")
 

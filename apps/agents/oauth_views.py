@@ -33,7 +33,7 @@ from oauthlib.oauth2.rfc6749.errors import CustomOAuth2Error
 from apps.agents.models import Agent
 from apps.agents.services import interactive_agent_consent
 from apps.organizations.models import Membership
-from apps.ratelimits.buckets import charge, client_ip, rate_of, state_of
+from apps.ratelimits.buckets import client_ip, count_in_bucket, rate_limit_state, rate_of
 from apps.ratelimits.exceptions import rate_limited_response
 
 MCP_PATH = "/mcp"
@@ -205,9 +205,11 @@ def registration_limited(view: Callable[..., HttpResponse]) -> Callable[..., Htt
 
     def limited_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.method == "POST":
-            state = state_of(request)
+            state = rate_limit_state(request)
             state.evaluated = True
-            usage = charge(request, "registration", f"ip:{client_ip(request)}", rate_of("registration"))
+            usage = count_in_bucket(
+                request, "registration", f"ip:{client_ip(request)}", rate_of("registration")
+            )
             if usage is not None:
                 state.usages.append(usage)
                 if usage.limited:

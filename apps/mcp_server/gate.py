@@ -36,7 +36,7 @@ from apps.agents.credentials import credential_digest
 from apps.agents.models import Agent
 from apps.agents.oauth_views import MCP_PATH, MCP_SCOPES, canonical_resource
 from apps.agents.services import credential_mark_used
-from apps.ratelimits.buckets import Usage, charge_api_request
+from apps.ratelimits.buckets import Usage, count_api_request
 
 METADATA_PATH = "/.well-known/oauth-protected-resource" + MCP_PATH
 REQUIRED_SCOPE = MCP_SCOPES[0]
@@ -165,7 +165,7 @@ def _count_anonymous(scope: Scope) -> Usage | None:
     request.META["REMOTE_ADDR"] = client[0] if client else ""
     request.user = None
     request.auth = None
-    return charge_api_request(request).refusal
+    return count_api_request(request).refusal
 
 
 count_anonymous = sync_to_async(_count_anonymous, thread_sensitive=True)

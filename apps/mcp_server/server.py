@@ -70,7 +70,7 @@ from apps.mcp_server.outputs import (
     UpdateNotesOutput,
 )
 from apps.organizations.actor import Actor
-from apps.ratelimits.buckets import charge_api_request
+from apps.ratelimits.buckets import count_api_request
 from apps.timer import services as timer
 from apps.topics.matching import topic_resolve
 from apps.topics.selectors import topic_resolve_explain, topics_for_agent
@@ -163,13 +163,13 @@ def _actor(caller: TeeckinAccessToken) -> Actor:
     return Actor(user=agent.user, membership=agent.user.membership, agent=agent)
 
 
-def _charge(actor: Actor, *, write: bool, bucket: str | None) -> None:
+def _count_request(actor: Actor, *, write: bool, bucket: str | None) -> None:
     """The REST API's rate limits, for the same agent: a stand-in request carries what the limiter reads."""
     request = HttpRequest()
     request.method = "POST" if write else "GET"
     request.user = actor.user
     request.auth = SimpleNamespace(application=actor.agent)
-    state = charge_api_request(request, scope=bucket)
+    state = count_api_request(request, scope=bucket)
     refusal = state.refusal
     if refusal is not None:
         raise ToolError(
@@ -288,7 +288,7 @@ def _in_django(caller: TeeckinAccessToken, work: Callable[[Actor], T], write: bo
     close_old_connections()
     try:
         actor = _actor(caller)
-        _charge(actor, write=write, bucket=bucket)
+        _count_request(actor, write=write, bucket=bucket)
         try:
             return work(actor)
         except DomainError as error:

@@ -78,11 +78,7 @@ class RateLimitState:
         return min(self.usages, key=lambda usage: (usage.remaining, usage.limit), default=None)
 
 
-def config() -> dict[str, Any]:
-    return settings.RATELIMITS
-
-
-def state_of(request: Any) -> RateLimitState:
+def rate_limit_state(request: Any) -> RateLimitState:
     """The state on the underlying Django request (DRF's ``Request`` wraps it as ``_request``)."""
     django_request = getattr(request, "_request", request)
     state = getattr(django_request, STATE_ATTRIBUTE, None)
@@ -95,8 +91,8 @@ def state_of(request: Any) -> RateLimitState:
 # --- The counter store. apps.core.cache_breaker makes a dead Redis cost one timeout per few seconds
 # instead of one per bucket per request.
 def _policy(bucket: str) -> str:
-    policies = config().get("ON_CACHE_ERROR", {})
-    policy = policies.get(bucket, config().get("DEFAULT_ON_CACHE_ERROR", FAIL_OPEN))
+    policies = settings.RATELIMITS.get("ON_CACHE_ERROR", {})
+    policy = policies.get(bucket, settings.RATELIMITS.get("DEFAULT_ON_CACHE_ERROR", FAIL_OPEN))
     if policy not in POLICIES:
         raise ImproperlyConfigured(f"RATELIMITS ON_CACHE_ERROR for {bucket!r} must be one of {POLICIES}.")
     return policy
@@ -129,7 +125,7 @@ def bucket_key(bucket: str, identity: str) -> str:
     return f"{getattr(settings, 'RATELIMIT_CACHE_PREFIX', '')}{bucket}|{identity}"
 
 
-def charge(
+def count_in_bucket(
     request: HttpRequest, bucket: str, identity: str, rate: str, *, acquire: bool = True
 ) -> Usage | None:
     """Count this request in ``bucket`` for ``identity`` and return the usage (``acquire=False``: only
@@ -171,7 +167,7 @@ def login_client_ip(request: HttpRequest) -> str | None:
 
 
 # --- Who a request is counted as.
-def identity_of(request: Any) -> tuple[str, str | None]:
+def bucket_owner(request: Any) -> tuple[str, str | None]:
     """(identity, organization id) for an API request; the identity names the bucket owner.
 
     An OAuth access token has ``application``: the Agent. An API key (``request.auth`` is the ``ApiKey``)
@@ -217,19 +213,19 @@ def plan_rate(organization_id: str, request: Any = None) -> str | None:
         plan = organization.plan
     else:
         plan = Organization.objects.filter(pk=organization_id).values_list("plan", flat=True).first()
-    return config()["PLAN_QUOTAS"].get(plan) if plan is not None else None
+    return settings.RATELIMITS["PLAN_QUOTAS"].get(plan) if plan is not None else None
 
 
 def rate_of(bucket: str) -> str:
     try:
-        return config()["BUCKETS"][bucket]
+        return settings.RATELIMITS["BUCKETS"][bucket]
     except KeyError:
         raise ImproperlyConfigured(
             f"No rate for bucket {bucket!r} in settings.RATELIMITS['BUCKETS']."
         ) from None
 
 
-def charge_api_request(request: Any, scope: str | None = None) -> RateLimitState:
+def count_api_request(request: Any, scope: str | None = None) -> RateLimitState:
     """Count an API request in every bucket that applies, tightest first, and record it on the request.
 
     Buckets, in order: the view's scope (``throttle_scope``, e.g. "timer"), then read or write by method,
@@ -239,13 +235,13 @@ def charge_api_request(request: Any, scope: str | None = None) -> RateLimitState
     retrying a refused timer start does not burn the organization's hourly quota).
     Unauthenticated requests count only in "anonymous", per IP address.
     """
-    state = state_of(request)
+    state = rate_limit_state(request)
     if state.evaluated:  # never count a request twice (throttle, then middleware)
         return state
     state.evaluated = True
     if not getattr(settings, "RATELIMIT_ENABLE", True):
         return state
-    identity, organization_id = identity_of(request)
+    identity, organization_id = bucket_owner(request)
     if identity.startswith("ip:"):
         counts: list[tuple[str, str, str | None]] = [("anonymous", identity, rate_of("anonymous"))]
     else:
@@ -254,7 +250,7 @@ def charge_api_request(request: Any, scope: str | None = None) -> RateLimitState
             counts.append((scope, identity, rate_of(scope)))
         # A scope listed in ALONE (heartbeats) is the request's only bucket: frequent, cheap requests that
         # would otherwise use up the write bucket and the plan's quota that real work needs.
-        if scope not in config().get("ALONE", ()):
+        if scope not in settings.RATELIMITS.get("ALONE", ()):
             method_bucket = "read" if request.method in SAFE_METHODS else "write"
             counts.append((method_bucket, identity, rate_of(method_bucket)))
             if organization_id is not None:
@@ -262,7 +258,7 @@ def charge_api_request(request: Any, scope: str | None = None) -> RateLimitState
     for bucket, who, rate in counts:
         if rate is None:  # unlimited (enterprise plan)
             continue
-        usage = charge(request, bucket, who, rate)
+        usage = count_in_bucket(request, bucket, who, rate)
         if usage is None:
             continue
         state.usages.append(usage)

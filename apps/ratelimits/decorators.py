@@ -9,7 +9,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 
 from apps.core.basic_auth import basic_credentials
-from apps.ratelimits.buckets import charge, client_ip, rate_of, state_of
+from apps.ratelimits.buckets import client_ip, count_in_bucket, rate_limit_state, rate_of
 from apps.ratelimits.exceptions import rate_limited_response
 
 
@@ -37,10 +37,10 @@ def token_endpoint_limited(view: Callable[..., HttpResponse]) -> Callable[..., H
 
     @wraps(view)
     def limited_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        state = state_of(request)
+        state = rate_limit_state(request)
         state.evaluated = True
         ip = client_ip(request)
-        usage = charge(request, "token_ip", f"ip:{ip}", rate_of("token_ip"))
+        usage = count_in_bucket(request, "token_ip", f"ip:{ip}", rate_of("token_ip"))
         if usage is not None:
             state.usages.append(usage)
             if usage.limited:
@@ -52,7 +52,7 @@ def token_endpoint_limited(view: Callable[..., HttpResponse]) -> Callable[..., H
             failure_buckets = [("token_client", f"{client}|ip:{ip}"), ("token_client_all", client)]
         peeked = []
         for bucket, identity in failure_buckets:
-            usage = charge(request, bucket, identity, rate_of(bucket), acquire=False)
+            usage = count_in_bucket(request, bucket, identity, rate_of(bucket), acquire=False)
             if usage is None:
                 continue
             if usage.limited:
@@ -64,7 +64,7 @@ def token_endpoint_limited(view: Callable[..., HttpResponse]) -> Callable[..., H
             state.usages.extend(peeked)
             return response
         for bucket, identity in failure_buckets:
-            usage = charge(request, bucket, identity, rate_of(bucket))
+            usage = count_in_bucket(request, bucket, identity, rate_of(bucket))
             if usage is not None:
                 state.usages.append(usage)
         return response

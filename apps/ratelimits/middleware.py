@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django_ratelimit.exceptions import Ratelimited
 
 from apps.core.middleware import is_api_path
-from apps.ratelimits.buckets import RateLimitState, charge_api_request, state_of
+from apps.ratelimits.buckets import RateLimitState, count_api_request, rate_limit_state
 from apps.ratelimits.exceptions import rate_limited_response
 
 
@@ -41,10 +41,10 @@ class RateLimitMiddleware:
         response = self.get_response(request)
         if not is_api_path(request):
             return response
-        state = state_of(request)
+        state = rate_limit_state(request)
         # A 5xx did no work and may mean the database is away: counting it would only ask it again.
         if not state.evaluated and response.status_code < 500:
-            state = charge_api_request(request)
+            state = count_api_request(request)
             if state.refusal is not None:
                 response = rate_limited_response(state.refusal)
         apply_headers(response, state)
@@ -52,5 +52,5 @@ class RateLimitMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if is_api_path(request) and isinstance(exception, Ratelimited):
-            return rate_limited_response(state_of(request).refusal)
+            return rate_limited_response(rate_limit_state(request).refusal)
         return None

@@ -7,7 +7,7 @@ from typing import Any
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
-from apps.ratelimits.buckets import charge_api_request
+from apps.ratelimits.buckets import count_api_request
 from apps.ratelimits.exceptions import RateLimited
 
 
@@ -20,7 +20,7 @@ class AgentRateThrottle(BaseThrottle):
     """
 
     def allow_request(self, request: Request, view: Any) -> bool:
-        state = charge_api_request(request, scope=getattr(view, "throttle_scope", None))
+        state = count_api_request(request, scope=getattr(view, "throttle_scope", None))
         if state.refusal is not None:
             raise RateLimited(state.refusal)
         return True

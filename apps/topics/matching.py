@@ -5,29 +5,9 @@ unarchived Topic (category loaded) or raises NotFound (TOPIC_NOT_FOUND) / Confli
 the closest live topics in ``details["candidates"]`` as ``[{"id", "name", "category", "score"}]``. It never
 guesses: a refusal costs the agent one more call, a wrong guess bills the wrong client.
 
-Rules, in order (the README's "Topic matching" gives the reasoning and the measured accuracy):
-
-1. ``id``: the id of an unarchived topic (an archived one, or anything else shaped like an id: not found);
-2. ``exact``: the query's words equal a topic's name, alias, or "category name", in any order, ignoring
-   case, accents, punctuation, simple plurals and words split or joined ("dev ops" is "DevOps");
-3. ``initials``: one unknown word spelling the initials of consecutive words of one name ("TBE");
-4. ``name-in-query``: a topic's whole name (or alias) inside a longer query ("Contoso API - fix the
-   pagination bug"); the longest such name wins, two unrelated ones are ambiguous, and a word of another
-   category (another client) or most of another topic's name in the rest refuses;
-5. ``near-name``: the whole query is a near spelling of one name (typos);
-6. ``tokens``: each query word is matched to the organization's words (exactly, by stem, by prefix, by a
-   per-word fuzzy ratio, through a small table of the trade's abbreviations); words weigh by rarity in
-   the organization (inverse document frequency); a topic needs most of the query explained by its name
-   and category (precision), at least one word that is its own and not its category's, and evidence the
-   runner-up lacks. A query matching only a category's words is ambiguous among that category's topics,
-   and one word that is all the query has for a topic refuses when it surely means another category's
-   word as well.
-
-Words are compared after folding (accents, Cyrillic and Greek romanised), stemming (British spellings
-as American ones, number words as digits) and reading the terms of TERMS in six languages as English.
-
-Archived topics take part in every rule: when one wins, the answer is a 404 saying it is archived, never
-a live sibling. Aliases are extra names of their topic.
+The rules, in order, their thresholds and the measured accuracy are in docs/topic-matching.md; the code
+below keeps that order (``_decide``). Archived topics take part in every rule: when one wins, the answer
+is a 404 saying it is archived, never a live sibling.
 
 No stale state: prepared choices are cached per process under the organization's catalog version, which
 database triggers change in the same transaction as every write of a category, topic, alias or binding
@@ -385,7 +365,7 @@ class _Entry:
 
 
 @dataclass
-class _Prepared:
+class _TopicIndex:
     """An organization's topics (archived too) and names, ready for matching. Built for one version."""
 
     version: str
@@ -423,7 +403,7 @@ class _Prepared:
     category_fields: list[str] = field(default_factory=list)
 
     @classmethod
-    def build(cls, organization_id: str, version: str) -> _Prepared:
+    def build(cls, organization_id: str, version: str) -> _TopicIndex:
         # The build allocates hundreds of thousands of small objects and no cycles: the cyclic garbage
         # collector's passes over them would cost about a third of the build.
         collecting = gc.isenabled()
@@ -435,7 +415,7 @@ class _Prepared:
                 gc.enable()
 
     @classmethod
-    def _build(cls, organization_id: str, version: str) -> _Prepared:
+    def _build(cls, organization_id: str, version: str) -> _TopicIndex:
         prepared = cls(version=version)
         prepared.topic_fields = [f.attname for f in Topic._meta.concrete_fields]
         prepared.category_fields = [f.attname for f in Category._meta.concrete_fields]
@@ -587,10 +567,10 @@ class ChoicesCache:
     """Per-process prepared choices, keyed by organization and catalog version, least recently used out."""
 
     def __init__(self) -> None:
-        self._entries: OrderedDict[str, _Prepared] = OrderedDict()
+        self._entries: OrderedDict[str, _TopicIndex] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, organization_id: str) -> _Prepared:
+    def get(self, organization_id: str) -> _TopicIndex:
         version = catalog_version(organization_id=organization_id)
         with self._lock:
             entry = self._entries.get(organization_id)
@@ -601,7 +581,7 @@ class ChoicesCache:
         # Rows read after the version are at least as new as it (read committed), never older. Inside a
         # transaction that wrote topics, the version is that transaction's own random one: if it rolls
         # back, the version reverts and this entry's version is never seen again.
-        entry = _Prepared.build(organization_id, version)
+        entry = _TopicIndex.build(organization_id, version)
         if version:  # "" (an organization without any catalog write yet) is not a version
             with self._lock:
                 self._entries[organization_id] = entry
@@ -641,7 +621,7 @@ class Resolution:
     topic: int | None
     candidates: list[tuple[int, float]]
     archived: int | None = None
-    prepared: _Prepared | None = None
+    prepared: _TopicIndex | None = None
 
 
 def _query_words(query: str) -> tuple[list[str], list[str]]:
@@ -649,7 +629,7 @@ def _query_words(query: str) -> tuple[list[str], list[str]]:
     return found, [stem(w) for w in found]
 
 
-def _word_matches(prepared: _Prepared, word: str, canonical: str) -> dict[str, float]:
+def _word_matches(prepared: _TopicIndex, word: str, canonical: str) -> dict[str, float]:
     """Vocabulary stems this query word may mean, with a similarity in [0, 1]."""
     matches: dict[str, float] = {}
 
@@ -699,7 +679,7 @@ def _word_matches(prepared: _Prepared, word: str, canonical: str) -> dict[str, f
     return matches
 
 
-def _prefix_matches(prepared: _Prepared, word: str) -> dict[str, float]:
+def _prefix_matches(prepared: _TopicIndex, word: str) -> dict[str, float]:
     """Words the query word begins ("redes" → "redesign"), and name words that begin it."""
     found: dict[str, float] = {}
     if len(word) >= MIN_PREFIX_LENGTH:
@@ -717,7 +697,7 @@ def _prefix_matches(prepared: _Prepared, word: str) -> dict[str, float]:
 
 
 def _scores(
-    prepared: _Prepared, stems: list[str], canonicals: list[str], *, prune: bool = True
+    prepared: _TopicIndex, stems: list[str], canonicals: list[str], *, prune: bool = True
 ) -> tuple[dict[int, _Score], list[float], list[dict[str, float]]]:
     """The entries that could explain the query, scored; and the query words' weights.
 
@@ -839,7 +819,7 @@ def _scores(
 # --- Decision -----------------------------------------------------------------------------------------
 
 
-def _best_per_topic(prepared: _Prepared, scores: dict[int, _Score]) -> list[_Score]:
+def _best_per_topic(prepared: _TopicIndex, scores: dict[int, _Score]) -> list[_Score]:
     """Each topic's best entry, best first (ties by name, then id)."""
     best: dict[int, _Score] = {}
     for score in scores.values():
@@ -852,7 +832,7 @@ def _best_per_topic(prepared: _Prepared, scores: dict[int, _Score]) -> list[_Sco
     )
 
 
-def _live_candidates(prepared: _Prepared, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
+def _live_candidates(prepared: _TopicIndex, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
     seen: set[int] = set()
     out = []
     for topic, score in ranked:
@@ -865,11 +845,11 @@ def _live_candidates(prepared: _Prepared, ranked: list[tuple[int, float]]) -> li
     return out
 
 
-def _candidates_from(prepared: _Prepared, ranked: list[_Score]) -> list[tuple[int, float]]:
+def _candidates_from(prepared: _TopicIndex, ranked: list[_Score]) -> list[tuple[int, float]]:
     return _live_candidates(prepared, [(prepared.entries[s.entry].topic, s.score) for s in ranked])
 
 
-def _decided(prepared: _Prepared, topic: int, rule: str, score: float, **kwargs: Any) -> Resolution:
+def _decided(prepared: _TopicIndex, topic: int, rule: str, score: float, **kwargs: Any) -> Resolution:
     if prepared.archived[topic]:
         return Resolution("archived", rule, score, None, kwargs.get("candidates", []), archived=topic)
     return Resolution("resolved", rule, score, topic, [], prepared=prepared)
@@ -879,7 +859,7 @@ def _refused(outcome: str, rule: str, candidates: list[tuple[int, float]]) -> Re
     return Resolution(outcome, rule, None, None, candidates)
 
 
-def _exact(prepared: _Prepared, query: str, stems: list[str]) -> Resolution | None:
+def _exact(prepared: _TopicIndex, query: str, stems: list[str]) -> Resolution | None:
     hits: set[int] = set()
     for key in (_key(stems), _key(sorted(stems)), "".join(stems)):
         hits |= prepared.exact.get(key, set())
@@ -898,7 +878,7 @@ def _exact(prepared: _Prepared, query: str, stems: list[str]) -> Resolution | No
     return _refused("ambiguous", "exact", [(t, 100.0) for t in live[:MAX_CANDIDATES]])
 
 
-def _initial_runs(prepared: _Prepared, word: str) -> set[tuple[int, int, int]]:
+def _initial_runs(prepared: _TopicIndex, word: str) -> set[tuple[int, int, int]]:
     """The runs of name words ``word`` spells the initials of, an acronym's plural too ("PRs")."""
     runs = prepared.initials.get(word, set())
     if not runs and len(word) >= 3 and word.endswith("s"):
@@ -906,7 +886,7 @@ def _initial_runs(prepared: _Prepared, word: str) -> set[tuple[int, int, int]]:
     return runs
 
 
-def _initials(prepared: _Prepared, canonicals: list[str], stems: list[str]) -> Resolution | None:
+def _initials(prepared: _TopicIndex, canonicals: list[str], stems: list[str]) -> Resolution | None:
     """One word that is no word of the organization but the initials of consecutive words of a name."""
     if len(canonicals) != 1 or stems[0] in prepared.known or not 2 <= len(canonicals[0]) <= 6:
         return None
@@ -924,7 +904,7 @@ def _initials(prepared: _Prepared, canonicals: list[str], stems: list[str]) -> R
     return None
 
 
-def _name_in_query(prepared: _Prepared, stems: list[str], canonicals: list[str]) -> Resolution | None:
+def _name_in_query(prepared: _TopicIndex, stems: list[str], canonicals: list[str]) -> Resolution | None:
     """A whole name or alias inside a longer query; the longest wins, unrelated ones tie."""
     spans: list[tuple[int, int, int]] = []  # (start, end, entry)
     for start in range(len(stems)):
@@ -991,7 +971,7 @@ def _name_in_query(prepared: _Prepared, stems: list[str], canonicals: list[str])
 
 
 def _near_name(
-    prepared: _Prepared, query_plain: str, stems: list[str], ranked: list[_Score]
+    prepared: _TopicIndex, query_plain: str, stems: list[str], ranked: list[_Score]
 ) -> Resolution | None:
     """The whole query as a near spelling of one of the closest names ("Contoso Suport Portal"). Every
     query word must still match a word of that topic: "contoso mobile api" is no typo of "…Mobile App"."""
@@ -1013,7 +993,7 @@ def _near_name(
 
 
 def _distinguished(
-    prepared: _Prepared, winner: _Score, rival: _Score, stems: list[str], surfaces: list[str]
+    prepared: _TopicIndex, winner: _Score, rival: _Score, stems: list[str], surfaces: list[str]
 ) -> bool:
     """Whether some query word matches the winner's own name clearly better than the rival's, or is
     written as in the winner's name while the rival has it in another language ("servidor" beside
@@ -1028,7 +1008,7 @@ def _distinguished(
 
 
 def _other_categories(
-    prepared: _Prepared, topic: int, ranked: list[_Score], matches: list[dict[str, float]]
+    prepared: _TopicIndex, topic: int, ranked: list[_Score], matches: list[dict[str, float]]
 ) -> set[str]:
     """Categories other than the topic's whose word the query's one word for the topic surely means,
     about as well as it means a word of the topic's name ("admin" beside Quokka Admin Panel and an
@@ -1076,7 +1056,7 @@ def _subsets(words: list[str], *, minimum: int) -> list[frozenset[str]]:
     ]
 
 
-def _another_client_fully_named(prepared: _Prepared, winner: int, stems: list[str]) -> bool:
+def _another_client_fully_named(prepared: _TopicIndex, winner: int, stems: list[str]) -> bool:
     """The query does not name the winner's category (client), and it names every word that another
     category's topic has of its own: "mobile app" may be Proseware Mobile as well as Contoso Mobile App."""
     query = set(stems)
@@ -1091,7 +1071,7 @@ def _another_client_fully_named(prepared: _Prepared, winner: int, stems: list[st
     return False
 
 
-def _category_only(prepared: _Prepared, stems: list[str], ranked: list[_Score]) -> Resolution | None:
+def _category_only(prepared: _TopicIndex, stems: list[str], ranked: list[_Score]) -> Resolution | None:
     """Every meaningful query word is a word of one category, and no topic's own: ambiguous among its
     topics ("contoso", "meetings")."""
     meaningful = [i for i, w in enumerate(stems) if w not in STOP_WORDS]
@@ -1114,7 +1094,7 @@ def _category_only(prepared: _Prepared, stems: list[str], ranked: list[_Score]) 
     return _refused("ambiguous", "category-only", candidates)
 
 
-def _decide(prepared: _Prepared, query: str) -> Resolution:
+def _decide(prepared: _TopicIndex, query: str) -> Resolution:
     stripped = query.strip()
     lowered = stripped.lower()
     if lowered in prepared.by_id and not prepared.archived[prepared.by_id[lowered]]:
@@ -1215,7 +1195,7 @@ def candidates_payload(resolution: Resolution) -> list[dict[str, object]]:
     ]
 
 
-def _shown(query: str) -> str:
+def _query_excerpt(query: str) -> str:
     """The query as echoed in messages, cut short so a huge input does not make a huge answer."""
     return query if len(query) <= 100 else query[:100] + "…"
 
@@ -1225,7 +1205,7 @@ def resolution_error(resolution: Resolution, query: str) -> NotFound | Conflict:
     candidates = candidates_payload(resolution)
     if resolution.outcome == "ambiguous":
         return Conflict(
-            f"'{_shown(query)}' matches several topics; use an id or a more precise name.",
+            f"'{_query_excerpt(query)}' matches several topics; use an id or a more precise name.",
             code="TOPIC_AMBIGUOUS",
             details={"candidates": candidates},
         )
@@ -1246,7 +1226,9 @@ def resolution_error(resolution: Resolution, query: str) -> NotFound | Conflict:
             },
         )
     return NotFound(
-        f"No topic matches '{_shown(query)}'.", code="TOPIC_NOT_FOUND", details={"candidates": candidates}
+        f"No topic matches '{_query_excerpt(query)}'.",
+        code="TOPIC_NOT_FOUND",
+        details={"candidates": candidates},
     )
 
 

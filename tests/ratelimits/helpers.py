@@ -26,7 +26,8 @@ def limit_headers(response: Any) -> dict[str, str | None]:
 
 
 def counter_set(bucket: str, identity: str, rate: str, count: int) -> None:
-    """Put ``count`` requests in a bucket's current window directly, as ``apps.ratelimits.buckets.charge``
-    would have after that many requests: for quotas too large to reach with real requests in a test."""
+    """Put ``count`` requests in a bucket's current window directly, as
+    ``apps.ratelimits.buckets.count_in_bucket`` would have after that many requests: for quotas too large
+    to reach with real requests in a test."""
     limit, period = counters.rate_parse(rate)
     counters.preload(bucket_key(bucket, identity), limit, period, count)

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from apps.agents.services import api_key_create
 from apps.organizations.models import Organization
-from apps.ratelimits.buckets import identity_of
+from apps.ratelimits.buckets import bucket_owner
 from apps.topics.models import Topic
 from tests.ratelimits.helpers import limit_headers, set_limits
 
@@ -214,18 +214,18 @@ def test_an_agent_is_identified_by_its_access_token_application(owner_agent: Any
     token = AccessToken(application=owner_agent.agent, user=None, token="")
     request = SimpleNamespace(auth=token, user=owner)
 
-    assert identity_of(request) == (f"agent:{owner_agent.agent.pk}", owner.membership.organization_id)
+    assert bucket_owner(request) == (f"agent:{owner_agent.agent.pk}", owner.membership.organization_id)
 
 
 def test_an_api_key_is_a_bucket_of_its_own(org: Organization, owner: Any) -> None:
     key = api_key_create(user=owner, name="CI").api_key
     request = SimpleNamespace(auth=key, user=owner)
 
-    assert identity_of(request) == (f"key:agents.apikey:{key.pk}", org.pk)
+    assert bucket_owner(request) == (f"key:agents.apikey:{key.pk}", org.pk)
 
 
 def test_a_request_without_credentials_is_counted_by_address(rf: Any) -> None:
     request = rf.get(READ, REMOTE_ADDR="192.0.2.44")
     request.auth, request.user = None, None
 
-    assert identity_of(request) == ("ip:192.0.2.44", None)
+    assert bucket_owner(request) == ("ip:192.0.2.44", None)

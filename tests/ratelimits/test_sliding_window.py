@@ -14,7 +14,7 @@ from typing import Any
 import time_machine
 from django.test import RequestFactory
 
-from apps.ratelimits.buckets import charge
+from apps.ratelimits.buckets import count_in_bucket
 
 
 def test_no_second_burst_after_a_full_one_whenever_the_boundary_comes(settings: Any) -> None:
@@ -24,7 +24,7 @@ def test_no_second_burst_after_a_full_one_whenever_the_boundary_comes(settings: 
 
     def burst(at: float) -> int:
         with time_machine.travel(at, tick=False):
-            usages = [charge(request, "read", "agent:burst", "10/m") for _ in range(10)]
+            usages = [count_in_bucket(request, "read", "agent:burst", "10/m") for _ in range(10)]
         return sum(1 for usage in usages if usage is not None and not usage.limited)
 
     first = burst(start)
@@ -50,7 +50,7 @@ def test_one_redis_round_trip_per_bucket(settings: Any, private_redis: Any, monk
         }
     }
     request = RequestFactory().get("/api/agent/timer")
-    charge(request, "read", "agent:trips", "10/m")  # connects and loads the scripts once
+    count_in_bucket(request, "read", "agent:trips", "10/m")  # connects and loads the scripts once
     sends: list[int] = []
     original = AbstractConnection.send_packed_command
 
@@ -59,7 +59,7 @@ def test_one_redis_round_trip_per_bucket(settings: Any, private_redis: Any, monk
         original(self, command, check_health)
 
     monkeypatch.setattr(AbstractConnection, "send_packed_command", counted)
-    usages = [charge(request, "read", "agent:trips", "10/m") for _ in range(3)]
+    usages = [count_in_bucket(request, "read", "agent:trips", "10/m") for _ in range(3)]
 
     assert len(sends) == 3
     assert [usage.remaining for usage in usages if usage is not None] == [8, 7, 6]
