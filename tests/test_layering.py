@@ -48,3 +48,20 @@ def test_webhooks_imports_no_domain_app():
     for app, module in endpoints_only.items():
         assert all(where.endswith(f"imports {module}") for where in imported.get(app, [])), imported[app]
     assert set(imported) <= {"core", "organizations", *endpoints_only}
+
+
+def test_topics_knows_nothing_of_time_entries():
+    """Time entries point at topics, not the other way round: recent topics are read through the relation
+    ClockedTime declares on Topic."""
+    assert "clocked_times" not in _imports_of("topics")
+
+
+def test_agents_imports_no_webhooks():
+    """The credential lookup's has-webhooks hint goes through organizations (request_hints), not webhooks."""
+    assert "webhooks" not in _imports_of("agents")
+
+
+def test_organizations_imports_no_catalogue_app():
+    """The tenant sits below topics and tags; the demo command that fills all of them lives in the web app."""
+    imported = _imports_of("organizations")
+    assert "topics" not in imported and "tags" not in imported

@@ -24,8 +24,7 @@ from apps.agents.services import credential_mark_used
 from apps.core.errors import DomainError, Forbidden
 from apps.core.joined import Join, JoinedSelect
 from apps.organizations.models import Membership, Organization
-from apps.webhooks.models import WebhookEndpoint
-from apps.webhooks.subscriptions import subscriptions_known_none
+from apps.organizations.request_hints import organization_without_webhooks_note
 
 BEARER_REALM = 'Bearer realm="teeckin"'
 BEARER_CHALLENGE = f'{BEARER_REALM}, error="invalid_token"'
@@ -80,9 +79,11 @@ def _check_owner(user: Any, organization_id: str, what: str) -> None:
 
 
 # Whether the organization has an active webhook endpoint, asked in the credential lookup: most have none,
-# and then a write's events need not read the subscriptions at all.
+# and then a write's events need not read the subscriptions at all. The table is found through the relation
+# webhook endpoints declare on Organization, so this app needs no import of the webhooks app.
+_WEBHOOK_ENDPOINT = Organization._meta.get_field("webhook_endpoints").related_model
 _HAS_WEBHOOKS = (
-    f"SELECT EXISTS (SELECT 1 FROM {WebhookEndpoint._meta.db_table} w "  # noqa: S608 (a table name)
+    f"SELECT EXISTS (SELECT 1 FROM {_WEBHOOK_ENDPOINT._meta.db_table} w "  # noqa: S608 (a table name)
     "WHERE w.organization_id = o.id AND w.active)"
 )
 
@@ -147,7 +148,7 @@ def _owner_wire(
     user: Any, membership: Membership | None, organization: Organization | None, has_webhooks: bool
 ) -> None:
     if organization is not None and not has_webhooks:
-        subscriptions_known_none(organization.pk)
+        organization_without_webhooks_note(organization.pk)
     if membership is not None:
         membership.organization = organization
         user.membership = membership

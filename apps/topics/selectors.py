@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 
 from django.db.models import Max
 
-from apps.clocked_times.models import ClockedTime
 from apps.core.errors import DomainError, NotFound
 from apps.organizations.actor import Actor
 from apps.organizations.models import Organization
@@ -27,14 +26,17 @@ def topics_usable(*, organization_id: str) -> list[Topic]:
 
 
 def recent_topic_ids(*, user_id: int, limit: int = RECENT_TOPICS) -> list[str]:
-    """The user's most recently used unarchived topics, newest first: one grouped query."""
+    """The user's most recently used unarchived topics, newest first: one grouped query.
+
+    Read through the relation that time entries declare on Topic (``clocked_times``), so this app needs
+    no import of the app above it."""
     rows = (
-        ClockedTime.objects.filter(user_id=user_id, topic__archived=False)
-        .values("topic_id")
-        .annotate(last=Max("start_time"))
-        .order_by("-last", "topic_id")[:limit]
+        Topic.objects.filter(clocked_times__user_id=user_id, archived=False)
+        .values("id")
+        .annotate(last=Max("clocked_times__start_time"))
+        .order_by("-last", "id")[:limit]
     )
-    return [row["topic_id"] for row in rows]
+    return [row["id"] for row in rows]
 
 
 @dataclass

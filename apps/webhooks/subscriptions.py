@@ -17,6 +17,11 @@ from django.db import transaction
 
 from apps.core.errors import Conflict, NotFound, ValidationFailed
 from apps.organizations.models import Organization
+from apps.organizations.request_hints import (
+    organization_without_webhooks,
+    organization_without_webhooks_forget,
+    request_hints_kept,
+)
 from apps.webhooks import signing, transport
 from apps.webhooks.models import WebhookEndpoint
 
@@ -53,30 +58,28 @@ def subscriptions_remembered() -> Iterator[None]:
     endpoints through this module forget them again)."""
     token = _remembered.set({})
     try:
-        yield
+        with request_hints_kept():
+            yield
     finally:
         _remembered.reset(token)
-
-
-def subscriptions_known_none(organization_id: str) -> None:
-    """Within a request, record that ``organization_id`` has no active endpoint, known from a query the
-    request made anyway (the credential lookup asks), so its events need not look again."""
-    remembered = _remembered.get()
-    if remembered is not None:
-        remembered.setdefault(organization_id, [])
 
 
 def _subscriptions_forget(organization_id: str) -> None:
     remembered = _remembered.get()
     if remembered is not None:
         remembered.pop(organization_id, None)
+    organization_without_webhooks_forget(organization_id)
 
 
 def endpoints_active(organization_id: str) -> list[WebhookEndpoint]:
     remembered = _remembered.get()
     if remembered is not None and organization_id in remembered:
         return remembered[organization_id]
-    endpoints = list(WebhookEndpoint.objects.filter(organization_id=organization_id, active=True))
+    # The credential lookup may have learnt already that there are none (apps/organizations/request_hints.py).
+    if organization_without_webhooks(organization_id):
+        endpoints = []
+    else:
+        endpoints = list(WebhookEndpoint.objects.filter(organization_id=organization_id, active=True))
     if remembered is not None:
         remembered[organization_id] = endpoints
     return endpoints

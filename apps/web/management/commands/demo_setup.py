@@ -1,4 +1,5 @@
-"""Load the demo organization and its admin login; safe to run again (it changes nothing twice)."""
+"""Load the demo organization and its admin login; safe to run again (it changes nothing twice). It lives
+in the top app because it fills several apps (organizations, topics, tags)."""
 
 import os
 import secrets
