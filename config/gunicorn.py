@@ -7,7 +7,8 @@ clients parse JSON; a browser on an admin page meets these only for a request no
 
 What remains: a response the application had already started sending when its worker was killed
 cannot be replaced (the client gets a truncated answer); every dependency wait in the application is
-bounded well below ``timeout`` (README "Reliability"), so this needs a request that computes for 30 s.
+bounded well below ``timeout`` (docs/operations.md, "Failure behaviour"), so this needs a request that
+computes for 30 s.
 """
 
 from __future__ import annotations

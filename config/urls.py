@@ -83,7 +83,7 @@ urlpatterns = [
     path("api/v1/", include((full_api, "api"), namespace="v1")),
     path("api/", include((api_docs.urlpatterns, "api-docs"), namespace="api-docs")),
     path("api/", include((full_api, "api"), namespace="api")),
-    # ClockEye's paths, so integrations written for ClockEye work unchanged (README "ClockEye compatibility").
+    # ClockEye's paths, so integrations written for ClockEye work unchanged (docs/clockeye.md).
     path("api/", include((clockeye_api.urlpatterns, "clockeye"), namespace="clockeye")),
     # Must stay last among /api/ paths: everything under /api/ that nothing above matched.
     re_path(r"^api/", api_not_found),

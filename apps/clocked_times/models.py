@@ -47,7 +47,7 @@ class ClockedTime(models.Model):
         related_name="clocked_times",
         help_text="The agent that recorded this entry, if an agent did.",
     )
-    # Provenance (README "Parallel sessions, heartbeats and provenance"): "" when the client did not say.
+    # Provenance (docs/api.md, "Sessions, heartbeats and provenance"): "" when the client did not say.
     # ``session`` is also part of the running timer's tracker: (user, agent, session).
     session = models.CharField(
         max_length=SESSION_MAX_LENGTH,

@@ -2,7 +2,7 @@
 
 Axes counts failed ``authenticate()`` calls per IP address and per username, whichever view made them
 (the admin's login, the people's pages at /accounts/login/, any other), and refuses further attempts for
-``AXES_COOLOFF_TIME`` once either reaches ``AXES_FAILURE_LIMIT`` (README "Security").
+``AXES_COOLOFF_TIME`` once either reaches ``AXES_FAILURE_LIMIT`` (docs/agents-and-auth.md, "Security").
 """
 
 from __future__ import annotations

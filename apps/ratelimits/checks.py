@@ -22,7 +22,8 @@ def check_ratelimits(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
 
     config = getattr(settings, "RATELIMITS", None)
     if not isinstance(config, dict):
-        return [Error("settings.RATELIMITS must be a dict (see README, Rate limits).", id="ratelimits.E001")]
+        message = "settings.RATELIMITS must be a dict (see docs/api.md, Rate limits)."
+        return [Error(message, id="ratelimits.E001")]
     errors: list[CheckMessage] = []
     buckets = config.get("BUCKETS", {})
     for name in _REQUIRED_BUCKETS:

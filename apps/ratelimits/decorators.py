@@ -21,7 +21,7 @@ def client_id_of(request: HttpRequest) -> str | None:
 
 
 def token_endpoint_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Wrap the token view with its brute-force protection (README "Rate limits").
+    """Wrap the token view with its brute-force protection (docs/api.md, "Rate limits").
 
     - ``token_ip``: every attempt, per IP address: one host trying many client ids.
     - ``token_client``: failed attempts per (client id, IP address): one host guessing one agent's

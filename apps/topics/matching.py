@@ -38,7 +38,7 @@ from apps.organizations.models import Organization
 from apps.topics.catalog import catalog_version
 from apps.topics.models import Category, Topic, TopicAlias
 
-# --- Thresholds (README "Topic matching" explains each) ----------------------------------------------
+# --- Thresholds (docs/topic-matching.md explains each) -----------------------------------------------
 ACCEPT_SCORE = 60.0  # score = 100 * (precision + recall) / 2 of the best topic
 MIN_PRECISION = 0.75  # share of the query's weight that the topic's name and category explain
 DISTINCT_EVIDENCE = 0.15  # the winner must match some query word this much better than each rival

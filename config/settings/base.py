@@ -35,6 +35,8 @@ if not SECRET_KEY:
     # Only ever used with DEBUG on, on a developer's machine.
     SECRET_KEY = "dev-only-insecure-key-4c1f2b7e9d0a8c6b5e3f1a2d7c9b0e8f6a4d2c1b"
 
+# Former keys, comma-separated, while rotating SECRET_KEY: webhook secrets encrypted under one still decrypt.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # Under /api/ a CSRF refusal (a browser session posting without the token) is the JSON error envelope.
@@ -52,7 +54,7 @@ INSTALLED_APPS = [
     "oauth2_provider",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    # Login throttling for every view that calls authenticate() (README "Security").
+    # Login throttling for every view that calls authenticate() (docs/agents-and-auth.md, "Security").
     "axes",
     "csp",
     "apps.core",
@@ -120,7 +122,8 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'var' / 'teeckin.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
 # A database that is down answers 503 SERVICE_UNAVAILABLE with Retry-After (apps/core/middleware.py); one
-# that is frozen or overloaded must not hold a request longer than these (README "Reliability").
+# that is frozen or overloaded must not hold a request longer than these (docs/operations.md, "Failure
+# behaviour").
 DB_CONNECT_TIMEOUT_SECONDS = env_int("DB_CONNECT_TIMEOUT_SECONDS", 3)  # libpq's minimum is 2
 DB_STATEMENT_TIMEOUT_SECONDS = env_int("DB_STATEMENT_TIMEOUT_SECONDS", 10)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
@@ -174,8 +177,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # Every Redis call (cache, rate limits, broker publish) gives up after this long, connecting or reading:
 # a local Redis answers in well under a millisecond, so a wait this long means it is dead or frozen, and
-# each user of it fails open (README "Reliability"). Without a read timeout a frozen Redis (accepting
-# connections in the kernel, never answering) held requests until it resumed.
+# each user of it fails open (docs/operations.md, "Failure behaviour"). Without a read timeout a frozen
+# Redis (accepting connections in the kernel, never answering) held requests until it resumed.
 REDIS_TIMEOUT_SECONDS = float(os.environ.get("REDIS_TIMEOUT_SECONDS") or 0.25)
 if REDIS_URL:
     CACHES = {
@@ -371,8 +374,9 @@ SPECTACULAR_SETTINGS.update(
     }
 )
 
-# --- Rate limits (apps/ratelimits; README "Rate limits"). Sliding-window counters of the limits package,
-# in the Redis of the default cache when REDIS_URL is set. Rates are "count/period" strings (s, m, h, d).
+# --- Rate limits (apps/ratelimits; docs/api.md, "Rate limits"). Sliding-window counters of the limits
+# package, in the Redis of the default cache when REDIS_URL is set. Rates are "count/period" strings (s, m,
+# h, d).
 RATELIMITS = {
     "BUCKETS": {
         # Per agent (OAuth client or API key; per user for a browser session). A timer operation counts
@@ -440,8 +444,8 @@ OAUTH2_PROVIDER.update(
         "REFRESH_TOKEN_GENERATOR": "apps.agents.credentials.refresh_token_generate",
         "CLIENT_ID_GENERATOR_CLASS": "apps.agents.credentials.AgentClientIdGenerator",
         # A token gets the scopes its request names (space-separated `scope`) if the agent is allowed them
-        # (Agent.allowed_scopes; else invalid_scope), and DEFAULT_SCOPES when it names none (README
-        # "Agents and authentication", Scopes).
+        # (Agent.allowed_scopes; else invalid_scope), and DEFAULT_SCOPES when it names none
+        # (docs/agents-and-auth.md, "Scopes").
         "SCOPES": {
             "agent": "Track time as the agent's owner",
             "webhooks": "Manage the organization's webhooks",
@@ -449,9 +453,10 @@ OAUTH2_PROVIDER.update(
         "DEFAULT_SCOPES": ["agent"],
     }
 )
-# Browser OAuth for MCP clients (README "Connect Claude Code"): authorization code with PKCE S256 for
-# public clients, loopback redirects on any port, anonymous dynamic registration (restricted in
-# apps.agents.oauth_views) and Client ID Metadata Documents fetched with DOT's SSRF-safe fetcher.
+# Browser OAuth for MCP clients (docs/agents-and-auth.md, "Browser sign-in for MCP clients"): authorization
+# code with PKCE S256 for public clients, loopback redirects on any port, anonymous dynamic registration
+# (restricted in apps.agents.oauth_views) and Client ID Metadata Documents fetched with DOT's SSRF-safe
+# fetcher.
 OAUTH2_PROVIDER.update(
     {
         "ALLOW_LOCALHOST_LOOPBACK": True,
@@ -473,13 +478,13 @@ MANUAL_ENTRY_MAX_DURATION = timedelta(hours=24)
 MANUAL_ENTRY_FUTURE_TOLERANCE = timedelta(minutes=1)
 NOTES_MAX_LENGTH = 10_000
 
-# --- Idempotency-Key on writes (apps/idempotency; README "Idempotency-Key"): how long a key and its
+# --- Idempotency-Key on writes (apps/idempotency; docs/api.md, "Idempotency-Key"): how long a key and its
 # recorded answer are kept, and after how long a claim whose request never finished may be taken over
 # (longer than any request may run: gunicorn's default worker timeout is 30 s).
 IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
 IDEMPOTENCY_LEASE = timedelta(seconds=env_int("IDEMPOTENCY_LEASE_SECONDS", 120))
 
-# --- Webhooks (README "Webhooks and background jobs")
+# --- Webhooks (docs/webhooks.md; docs/operations.md, "Background jobs")
 # Plain http to loopback addresses, for development and tests only; production sends only https to
 # public addresses.
 WEBHOOKS_ALLOW_LOOPBACK_HTTP = env_bool("WEBHOOKS_ALLOW_LOOPBACK_HTTP", DEBUG)

@@ -39,3 +39,17 @@ def test_without_debug_a_secret_key_is_required():
     result = _manage("check", DJANGO_SETTINGS_MODULE="config.settings.base", DEBUG="0", SECRET_KEY="")
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_secret_key_fallbacks_are_read_from_the_environment():
+    """Rotating SECRET_KEY keeps the old one here, so webhook secrets encrypted with it still decrypt."""
+    result = _manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.SECRET_KEY_FALLBACKS)",
+        DJANGO_SETTINGS_MODULE="config.settings.base",
+        DEBUG="1",
+        SECRET_KEY_FALLBACKS="old-key-one, old-key-two",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "['old-key-one', 'old-key-two']"

@@ -21,7 +21,8 @@ class ApiView(IdempotentWrites, StrictQueryMixin, APIView):
     # IdempotentWrites: every write honours an Idempotency-Key header (apps/idempotency/views.py).
 
     schema = AgentApiSchema()
-    # The OAuth scope an agent's access token must carry (README "Scopes"); the schema declares it too.
+    # The OAuth scope an agent's access token must carry (docs/agents-and-auth.md, "Scopes"); the schema
+    # declares it too.
     required_scope = "agent"
 
     def check_permissions(self, request: Request) -> None:

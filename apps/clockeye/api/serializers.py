@@ -1,7 +1,7 @@
 """ClockEye's shapes: snake_case fields, projects for topics, description for notes.
 
-ClockEye documents requests but not answers; the answers here are ours to keep stable (README, "ClockEye
-compatibility"). ``task_id`` has no Teeckin meaning: it is kept as the tag ``task:<task_id>``.
+ClockEye documents requests but not answers; the answers here are ours to keep stable (docs/clockeye.md,
+"Answers"). ``task_id`` has no Teeckin meaning: it is kept as the tag ``task:<task_id>``.
 """
 
 from __future__ import annotations
