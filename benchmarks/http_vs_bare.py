@@ -269,6 +269,24 @@ def wrk_run(url: str, script: Path, connections: int, seconds: float) -> tuple[f
     return rate, p99, int(errors.group(1)) if errors else 0
 
 
+def server_cpu_seconds(server: subprocess.Popen) -> float:
+    """CPU time (user + system) the server's processes have used so far. Per request, it is the cost that
+    decides throughput on a busy machine, and is far steadier than requests per second when other work
+    shares the cores."""
+    pids = [
+        str(server.pid),
+        *subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split(),
+    ]
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def worker_rss_mib(server: subprocess.Popen) -> list[float]:
     children = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
     sizes = []
@@ -311,11 +329,14 @@ def before_env(env: dict[str, str], tree: Path, database_url: str) -> dict[str, 
 
 
 def variants_measure(
-    args: argparse.Namespace, bases: dict[str, str], scripts: dict[str, dict[str, Path]]
-) -> dict[str, dict[str, list[tuple[float, float, int]]]]:
+    args: argparse.Namespace,
+    bases: dict[str, str],
+    scripts: dict[str, dict[str, Path]],
+    servers: dict[str, subprocess.Popen],
+) -> dict[str, dict[str, list[tuple[float, float, int, float]]]]:
     """Each case on each variant, rounds interleaved and the order rotated each round, so drift in the
     machine's load falls on all variants alike."""
-    results: dict[str, dict[str, list[tuple[float, float, int]]]] = {}
+    results: dict[str, dict[str, list[tuple[float, float, int, float]]]] = {}
     variants = list(bases)
     for label, (_name, product, bare, _alternate) in CASES.items():
         for variant in variants:  # warm-up
@@ -326,10 +347,14 @@ def variants_measure(
             shift = round_number % len(variants)
             for variant in variants[shift:] + variants[:shift]:
                 path = bare if variant == "bare" else product
-                outcome = wrk_run(
+                # The bare views run in the product's server: its CPU time is theirs while they run.
+                server = servers["teeckin" if variant == "bare" else variant]
+                cpu_before = server_cpu_seconds(server)
+                rate, p99, errors = wrk_run(
                     bases[variant] + path, scripts[label][variant], args.connections, args.seconds
                 )
-                results.setdefault(label, {}).setdefault(variant, []).append(outcome)
+                cpu_ms = (server_cpu_seconds(server) - cpu_before) * 1000 / max(rate * args.seconds, 1)
+                results.setdefault(label, {}).setdefault(variant, []).append((rate, p99, errors, cpu_ms))
     return results
 
 
@@ -391,7 +416,7 @@ def main() -> None:
                     if name == "token"
                     else lua_script(directory, f"{name}-bare", tokens["teeckin"], form, bare_paths)
                 )
-            results = variants_measure(args, bases, scripts)
+            results = variants_measure(args, bases, scripts, servers)
             p99_high = {}
             for label, (_name, product, _bare, _alternate) in CASES.items():
                 if "token" not in label:
@@ -421,8 +446,11 @@ def main() -> None:
         f"{args.seconds:g} s x {args.rounds} rounds (medians), PostgreSQL + Redis, rate limits off\n"
     )
     header = "| endpoint |" + (f" before ({args.before}) req/s |" if args.before else "")
-    print(header + " Teeckin req/s | bare req/s | Teeckin / bare | p99 Teeckin | p99 bare | errors |")
-    print("| --- " * (header.count("|") + 5) + "|")
+    print(
+        header + " Teeckin req/s | bare req/s | Teeckin / bare | p99 Teeckin | p99 bare | "
+        "server CPU per request, Teeckin / bare | errors |"
+    )
+    print("| --- " * (header.count("|") + 6) + "|")
     for label in CASES:
 
         def median(variant: str, index: int, label: str = label) -> float:
@@ -433,7 +461,8 @@ def main() -> None:
         before = f" {median('before', 0):.0f} |" if args.before else ""
         print(
             f"| {label} |{before} {ours_rate:.0f} | {bare_rate:.0f} | {ours_rate / bare_rate:.0%} | "
-            f"{median('teeckin', 1):.1f} ms | {median('bare', 1):.1f} ms | {errors} |"
+            f"{median('teeckin', 1):.1f} ms | {median('bare', 1):.1f} ms | "
+            f"{median('teeckin', 3):.2f} / {median('bare', 3):.2f} ms | {errors} |"
         )
     print(
         f"\np99 at {args.p99_connections} connections (Teeckin): "

@@ -10,6 +10,7 @@ should stay ordinary ORM code.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,6 +34,35 @@ if psycopg is not None:
 
         def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
             return super().execute(query, params, prepare=True, **kwargs)
+
+
+def statement_run(
+    sql: str, params: Sequence[Any], *, using: str = "default", rows: bool = True
+) -> tuple[Any, ...] | None:
+    """Run one statement written once in our code (not built per call) and return its first row, if any
+    (``rows=False`` for a statement that returns none: an UPDATE or INSERT without RETURNING).
+
+    On PostgreSQL it is prepared on first use per connection (DATABASE_PREPARED_STATEMENTS), so the server
+    parses and plans it once; the hot paths (authentication, the timer's lock and its writes) run a
+    handful of these per request, and planning costs as much as running such an indexed statement.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS or psycopg is None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone() if rows else None
+    connection.ensure_connection()
+    started = time.monotonic()
+    # Django's plain wrapper turns errors into django.db exceptions. Its debug wrapper would log this
+    # query without its text (psycopg keeps none for prepared statements), so it is logged here.
+    with connection.make_cursor(_PreparedCursor(connection.connection)) as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone() if rows else None
+    if connection.queries_logged:
+        connection.queries_log.append(
+            {"sql": connection.ops.compose_sql(sql, params), "time": f"{time.monotonic() - started:.3f}"}
+        )
+    return row
 
 
 @dataclass(frozen=True)
@@ -99,28 +129,6 @@ class JoinedSelect:
         sql += " LIMIT 1"
         return sql, layout
 
-    def _row(self, connection: Any, params: list[Any]) -> tuple[Any, ...] | None:
-        assert self._sql is not None
-        if connection.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS or psycopg is None:
-            with connection.cursor() as cursor:
-                cursor.execute(self._sql, params)
-                return cursor.fetchone()
-        connection.ensure_connection()
-        started = time.monotonic()
-        # Django's plain wrapper turns errors into django.db exceptions. Its debug wrapper would log this
-        # query without its text (psycopg keeps none for prepared statements), so it is logged here.
-        with connection.make_cursor(_PreparedCursor(connection.connection)) as cursor:
-            cursor.execute(self._sql, params)
-            row = cursor.fetchone()
-        if connection.queries_logged:
-            connection.queries_log.append(
-                {
-                    "sql": connection.ops.compose_sql(self._sql, params),
-                    "time": f"{time.monotonic() - started:.3f}",
-                }
-            )
-        return row
-
     def fetch(self, params: Sequence[Any]) -> tuple[dict[str, Model | None], dict[str, Any]] | None:
         """The first row as ``({alias: instance or None}, {extra name: value})``, or None."""
         connection = connections[self._using]
@@ -130,7 +138,7 @@ class JoinedSelect:
             sql, layout = self._compile()
             self._layout = layout
             self._sql = sql
-        row = self._row(connection, list(params))
+        row = statement_run(self._sql, list(params), using=self._using)
         if row is None:
             return None
         instances: dict[str, Model | None] = {}
@@ -149,3 +157,54 @@ class JoinedSelect:
         width = sum(len(attnames) for _, attnames, _, _ in self._layout)
         extras = {name: row[width + index] for index, (name, _) in enumerate(self._extras)}
         return instances, extras
+
+
+@functools.cache
+def _insert_sql(model: type[Model], using: str) -> tuple[str, tuple[Any, ...]]:
+    quote = connections[using].ops.quote_name
+    fields = tuple(model._meta.concrete_fields)
+    columns = ", ".join(quote(field.column) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    return f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})", fields  # noqa: S608
+
+
+@functools.cache
+def _update_sql(model: type[Model], names: tuple[str, ...], using: str) -> tuple[str, tuple[Any, ...]]:
+    quote = connections[using].ops.quote_name
+    fields = tuple(model._meta.get_field(name) for name in names)
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    pk = quote(model._meta.pk.column)
+    return f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {pk} = %s", fields  # noqa: S608
+
+
+def row_insert(instance: Model, *, using: str = "default") -> Model:
+    """``instance.save()`` for a new row whose primary key is set in Python (a default such as a random
+    id), as one prepared INSERT whose text is built once per model.
+
+    The values are what ``save()`` writes (each field's ``pre_save``, so ``auto_now_add`` is filled, then
+    its ``get_db_prep_save``); constraints are the database's, and their violations raise Django's
+    ``IntegrityError`` as ``save()`` would. No signals are sent: use it only for models that have no
+    receivers and no ``save()`` override (the hot writes of timer start and token issuance).
+    """
+    connection = connections[using]
+    sql, fields = _insert_sql(type(instance), using)
+    params = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
+    statement_run(sql, params, using=using, rows=False)
+    instance._state.adding = False
+    instance._state.db = using
+    return instance
+
+
+def row_update(instance: Model, fields: Sequence[str], *, using: str = "default") -> Model:
+    """``instance.save(update_fields=fields)`` as one prepared UPDATE by primary key; ``auto_now`` fields
+    are refreshed as ``save()`` would. The same limits as :func:`row_insert` (no signals); the row must
+    exist (callers hold its lock), as a missing one is not reported."""
+    model = type(instance)
+    auto_now = [field.name for field in model._meta.concrete_fields if getattr(field, "auto_now", False)]
+    names = tuple(dict.fromkeys([*fields, *auto_now]))
+    connection = connections[using]
+    sql, update_fields = _update_sql(model, names, using)
+    params = [field.get_db_prep_save(field.pre_save(instance, False), connection) for field in update_fields]
+    params.append(model._meta.pk.get_db_prep_save(instance.pk, connection))
+    statement_run(sql, params, using=using, rows=False)
+    return instance

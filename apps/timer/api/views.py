@@ -20,6 +20,7 @@ from apps.clocked_times.models import ClockedTime
 from apps.clocked_times.provenance import Source
 from apps.core.actor import Actor
 from apps.core.api.base import ApiView
+from apps.core.api.output import represent
 from apps.core.api.schema import READ_ERRORS, WRITE_ERRORS, responses
 from apps.core.errors import ValidationFailed
 from apps.timer import services
@@ -107,7 +108,7 @@ class AgentTimerView(ApiView):
                 "startedAt": running.start_time,
                 "clockedTimeId": running.id,
             }
-        return Response(AgentTimerStatusOutput(body).data)
+        return Response(represent(AgentTimerStatusOutput, body))
 
     @extend_schema(
         operation_id="agent_timer_update",
@@ -167,7 +168,7 @@ class AgentTimerStartView(ApiView):
             "startedAt": result.started.start_time,
             "stopped": _stopped_summary(result.stopped),
         }
-        return Response(AgentTimerStartOutput(body).data, status=status.HTTP_201_CREATED)
+        return Response(represent(AgentTimerStartOutput, body), status=status.HTTP_201_CREATED)
 
 
 class AgentTimerStopView(ApiView):
@@ -184,7 +185,7 @@ class AgentTimerStopView(ApiView):
     def post(self, request: Request) -> Response:
         entry = _stop(self.actor(request), request)
         body = {"stopped": True, "duration": entry.duration_minutes, "clockedTimeId": entry.id}
-        return Response(AgentTimerStopOutput(body).data)
+        return Response(represent(AgentTimerStopOutput, body))
 
 
 class AgentTimerTagsView(ApiView):
