@@ -136,6 +136,25 @@ def fixtures_make(env: dict[str, str]) -> dict[str, str]:
     }
 
 
+def people_make(count: int) -> list[dict[str, str]]:
+    """``count`` more people of the benchmark's organization, each with an agent: the credentials of the
+    many-people runs (one person's starts queue on that person's lock; a company's agents do not)."""
+    from django.contrib.auth import get_user_model
+
+    from apps.agents.services import agent_create
+    from apps.organizations.models import Membership, Organization
+
+    organization = Organization.objects.get(name="HTTP benchmark")
+    forms = []
+    for number in range(count):
+        user, _ = get_user_model().objects.get_or_create(username=f"http-benchmark-{number}")
+        Membership.objects.get_or_create(user=user, defaults={"organization": organization})
+        agent, issued = agent_create(user=user, name=f"HTTP benchmark {number} {time.time():.0f}")
+        client_id, secret = agent.client_id, issued.plaintext
+        forms.append({"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret})
+    return forms
+
+
 def queries_per_request(form: dict[str, str]) -> dict[str, int]:
     """The product's queries per request, counted in-process through the full Django stack."""
 
@@ -237,6 +256,32 @@ def lua_script(
                 "end\n"
             )
     path.write_text(text)
+    return path
+
+
+def lua_script_people(directory: Path, name: str, tokens: list[str], paths: tuple[str, str] | None) -> Path:
+    """A wrk script that sends each request as the next of many people: a start then a stop per person
+    when ``paths`` (start, stop) are given, else a GET of the URL's path."""
+    path = directory / f"{name}.lua"
+    listed = ", ".join(f'"{token}"' for token in tokens)
+    if paths is None:
+        send = "return wrk.format('GET', nil, headers)"
+    else:
+        start, stop = paths
+        send = (
+            f"if n % 2 == 1 then return wrk.format('POST', '{start}', headers, '{START_BODY}') end\n"
+            f"  return wrk.format('POST', '{stop}', headers, '{STOP_BODY}')"
+        )
+    path.write_text(
+        f"local tokens = {{{listed}}}\n"
+        "local n = 0\n"
+        "request = function()\n"
+        "  n = n + 1\n"
+        "  local token = tokens[(math.floor((n - 1) / 2) % #tokens) + 1]\n"
+        '  local headers = {["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json"}\n'
+        f"  {send}\n"
+        "end\n"
+    )
     return path
 
 
@@ -426,6 +471,26 @@ def main() -> None:
                         args.p99_connections,
                         args.seconds,
                     )
+            people = people_make(args.p99_connections)
+            people_tokens = [token_fetch(ports["teeckin"], person) for person in people]
+            p99_people: dict[str, dict[str, tuple[float, float, int]]] = {}
+            for label, ours_paths, bare_paths in (
+                ("GET /api/agent/timer", None, None),
+                (
+                    "start + stop, alternating",
+                    ("/api/agent/timer/start", "/api/agent/timer/stop"),
+                    ("/bare/timer/start", "/bare/timer/stop"),
+                ),
+            ):
+                for variant, paths, url in (
+                    ("teeckin", ours_paths, "/api/agent/timer"),
+                    ("bare", bare_paths, "/bare/timer"),
+                ):
+                    name = f"people-{variant}-{len(p99_people)}"
+                    script = lua_script_people(directory, name, people_tokens, paths)
+                    p99_people.setdefault(label, {})[variant] = wrk_run(
+                        bases["teeckin"] + url, script, args.p99_connections, args.seconds
+                    )
             memory = worker_rss_mib(servers["teeckin"])
             soak = []
             if args.soak:
@@ -468,6 +533,15 @@ def main() -> None:
         f"\np99 at {args.p99_connections} connections (Teeckin): "
         + ", ".join(
             f"{label}: {p99:.1f} ms ({rate:.0f} req/s)" for label, (rate, p99, _e) in p99_high.items()
+        )
+    )
+    print(
+        f"p99 at {args.p99_connections} connections, each request from the next of "
+        f"{args.p99_connections} people (Teeckin / bare): "
+        + ", ".join(
+            f"{label}: {runs['teeckin'][1]:.1f} / {runs['bare'][1]:.1f} ms "
+            f"({runs['teeckin'][0]:.0f} / {runs['bare'][0]:.0f} req/s)"
+            for label, runs in p99_people.items()
         )
     )
     print(
