@@ -17,10 +17,11 @@ from django.forms import ModelChoiceField
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from oauth2_provider.models import get_grant_model, get_id_token_model, get_refresh_token_model
 
 from apps.agents import services
 from apps.agents.models import Agent, AgentSecret, ApiKey
-from apps.organizations.admin import OrganizationScopedAdmin, admin_organization
+from apps.core.admin import OrganizationScopedAdmin, organization_administered
 from apps.organizations.models import Membership
 
 CREDENTIAL_TEMPLATE = "agents/admin/credential_once.html"
@@ -58,7 +59,7 @@ class CredentialAdmin(OrganizationScopedAdmin):
     def formfield_for_foreignkey(
         self, db_field: ForeignKey, request: HttpRequest, **kwargs: Any
     ) -> ModelChoiceField:
-        organization = None if request.user.is_superuser else admin_organization(request)
+        organization = None if request.user.is_superuser else organization_administered(request)
         if db_field.name == "user" and organization is not None:
             kwargs["queryset"] = Membership.user.field.related_model.objects.filter(
                 membership__organization=organization
@@ -134,9 +135,11 @@ class AgentSecretInline(admin.TabularInline):
         return False  # New secrets come from the "Rotate secret" action, which shows them once.
 
 
-# DOT registers its generic Application admin for the swapped model; ours replaces it.
-if admin.site.is_registered(Agent):
-    admin.site.unregister(Agent)
+# DOT registers its generic Application admin for the swapped model; ours replaces it. Its grants,
+# refresh tokens and ID tokens are plumbing of the OAuth flows with nothing to manage by hand.
+for _model in (Agent, get_grant_model(), get_refresh_token_model(), get_id_token_model()):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
 
 
 @admin.register(Agent)

@@ -24,7 +24,7 @@ from apps.agents.services import credential_mark_used
 from apps.core.joined import Join, JoinedSelect
 from apps.organizations.models import Membership, Organization
 from apps.webhooks.models import WebhookEndpoint
-from apps.webhooks.services import subscriptions_known_none
+from apps.webhooks.subscriptions import subscriptions_known_none
 
 BEARER_REALM = 'Bearer realm="teeckin"'
 BEARER_CHALLENGE = f'{BEARER_REALM}, error="invalid_token"'

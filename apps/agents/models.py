@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from oauth2_provider.models import AbstractApplication
 
 from apps.organizations.models import Organization
@@ -59,6 +60,10 @@ class Agent(AbstractApplication):
 
     def __str__(self) -> str:
         return self.name or self.client_id
+
+    def get_absolute_url(self) -> str:
+        # DOT's reverses its own management views, which we do not mount (the admin's "View on site").
+        return reverse("web:agent", kwargs={"client_id": self.client_id})
 
     @property
     def allowed_scope_list(self) -> list[str]:

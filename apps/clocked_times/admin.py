@@ -7,11 +7,11 @@ from django.http import HttpRequest
 
 from apps.clocked_times.models import ClockedTime
 from apps.clocked_times.services import clocked_time_delete, clocked_time_update
-from apps.organizations.admin import ServiceAdmin
+from apps.core.admin import ServiceWritesAdmin
 
 
 @admin.register(ClockedTime)
-class ClockedTimeAdmin(ServiceAdmin):
+class ClockedTimeAdmin(ServiceWritesAdmin):
     form = forms.ModelForm
     list_display = [
         "id",

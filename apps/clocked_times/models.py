@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q, Value
@@ -8,6 +10,12 @@ from apps.organizations.models import Organization
 
 SESSION_MAX_LENGTH = 128
 ONE_RUNNING_CONSTRAINT = "clocked_time_one_running_per_tracker"
+
+
+class ClockedTimeQuerySet(models.QuerySet["ClockedTime"]):
+    def running(self) -> ClockedTimeQuerySet:
+        """Entries whose timer is still running (no end yet)."""
+        return self.filter(end_time__isnull=True)
 
 
 class ClockedTime(models.Model):
@@ -56,6 +64,8 @@ class ClockedTime(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ClockedTimeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-start_time"]

@@ -5,6 +5,11 @@
 from typing import Any
 
 
+def error_body(message: str, code: str, details: Any = None) -> dict[str, Any]:
+    """The envelope's body."""
+    return {"error": message, "code": code, "details": details if details is not None else {}}
+
+
 class DomainError(Exception):
     status_code = 400
     code = "BAD_REQUEST"

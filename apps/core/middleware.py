@@ -18,7 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.cache import patch_cache_control
 
-from apps.core.api.exceptions import error_body
+from apps.core.errors import error_body
 
 logger = logging.getLogger("teeckin.api")
 

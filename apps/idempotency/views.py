@@ -1,4 +1,4 @@
-"""The DRF side of Idempotency-Key: a mixin of ``apps.core.api.base.ApiView``, so every write endpoint
+"""The DRF side of Idempotency-Key: a mixin of ``apps.agents.api.base.ApiView``, so every write endpoint
 of the API (POST, PUT, PATCH, DELETE) honours the header without a line of its own.
 
 Order in a request: authentication, permissions and rate limits run first (DRF's ``initial``); a
@@ -21,7 +21,6 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.core.actor import actor_from_request
 from apps.idempotency.services import (
     Claim,
     IdempotencyKeyInProgress,
@@ -34,6 +33,7 @@ from apps.idempotency.services import (
     idempotency_key_settle,
     request_fingerprint,
 )
+from apps.organizations.actor import actor_from_request
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 HEADER = "Idempotency-Key"

@@ -40,7 +40,6 @@ from apps.clocked_times import services as entries
 from apps.clocked_times.api.provenance import SESSION_HEADER
 from apps.clocked_times.models import ClockedTime
 from apps.clocked_times.provenance import Source, session_clean
-from apps.core.actor import Actor
 from apps.core.errors import DomainError, NoActiveTimer
 from apps.idempotency.services import (
     RecordedAnswer,
@@ -69,6 +68,7 @@ from apps.mcp_server.outputs import (
     TopicRef,
     UpdateNotesOutput,
 )
+from apps.organizations.actor import Actor
 from apps.ratelimits.buckets import charge_api_request
 from apps.timer import services as timer
 from apps.topics.matching import topic_resolve

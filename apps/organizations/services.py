@@ -11,8 +11,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
 from apps.core.errors import Conflict, ValidationFailed
+from apps.organizations.events import user_event_record
 from apps.organizations.models import Membership, Organization
-from apps.webhooks.events import user_event_record
 
 # A day: a session silent for longer has surely ended.
 IDLE_STOP_MAX_MINUTES = 1440

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import JsonResponse
 from rest_framework.exceptions import Throttled
 
+from apps.core.errors import error_body
 from apps.ratelimits.buckets import Usage
 
 
@@ -34,10 +35,6 @@ class RateLimited(Throttled):
 
 def rate_limited_response(usage: Usage | None) -> JsonResponse:
     """The same 429 for views outside DRF (the OAuth token endpoint, the middleware's own counting)."""
-    # Imported here: the envelope module imports rest_framework.views, which loads our throttle class
-    # (DEFAULT_THROTTLE_CLASSES) and with it this module.
-    from apps.core.api.exceptions import error_body
-
     exc = RateLimited(usage)
     response = JsonResponse(
         error_body(str(exc.detail), exc.envelope_code, exc.envelope_details), status=exc.status_code

@@ -19,9 +19,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from apps.agents.models import Agent
+from apps.clocked_times.events import time_entry_event_record
 from apps.clocked_times.models import ONE_RUNNING_CONSTRAINT, ClockedTime
 from apps.clocked_times.provenance import NO_SOURCE, Source, session_clean, source_clean
-from apps.clocked_times.services import (
+from apps.clocked_times.rules import (
     notes_check,
     overlap_check,
     tags_check,
@@ -35,7 +36,6 @@ from apps.tags.models import Tag
 from apps.tags.services import tags_get_or_create
 from apps.topics.models import Category, Topic
 from apps.topics.selectors import topic_resolve_repository
-from apps.webhooks.events import time_entry_event_record
 
 # How far back a start or stop may be dated (``at``): an offline client replays its journal within a day.
 AT_MAX_AGE = timedelta(hours=24)
@@ -66,8 +66,8 @@ def _tracker_running(*, user: AbstractBaseUser, agent: Agent | None, session: st
     in the pages, say), and the person (no agent) their agents' latest session-less timer. Two agents'
     session-less timers never reach each other, and session timers are only reached with their session.
     """
-    running = ClockedTime.objects.select_related("topic__category").filter(
-        user=user, end_time__isnull=True, session=session
+    running = (
+        ClockedTime.objects.select_related("topic__category").running().filter(user=user, session=session)
     )
     if session:
         return running.filter(agent=agent)
@@ -125,7 +125,8 @@ def timer_running(
 def timers_running(*, user: AbstractBaseUser) -> list[ClockedTime]:
     """All the person's running timers, every agent and session, newest first."""
     return list(
-        ClockedTime.objects.filter(user=user, end_time__isnull=True)
+        ClockedTime.objects.running()
+        .filter(user=user)
         .select_related("topic__category", "user", "agent", "organization")
         .prefetch_related("tags")
         .order_by("-start_time", "-id")
@@ -220,9 +221,7 @@ def timer_start(
     to_stop = [addressed] if addressed is not None else []
     if not organization.allow_overlaps:
         # "No overlaps" bills human hours: one start ends every running timer of the person.
-        others = ClockedTime.objects.select_related("topic__category").filter(
-            user=user, end_time__isnull=True
-        )
+        others = ClockedTime.objects.select_related("topic__category").running().filter(user=user)
         to_stop += list(others.exclude(pk__in=[entry.pk for entry in to_stop]).order_by("-start_time"))
     if at is not None:
         for entry in to_stop:
@@ -356,7 +355,7 @@ def timer_heartbeat(
     if running is None:
         raise NoActiveTimer()
     if running.last_heartbeat_at is None or running.last_heartbeat_at <= now - HEARTBEAT_WRITE_INTERVAL:
-        ClockedTime.objects.filter(pk=running.pk, end_time__isnull=True).update(last_heartbeat_at=now)
+        ClockedTime.objects.running().filter(pk=running.pk).update(last_heartbeat_at=now)
         running.last_heartbeat_at = now
     return running
 
@@ -370,9 +369,11 @@ def timer_autostop_overdue(*, now: datetime | None = None) -> list[ClockedTime]:
     """
     now = now or timezone.now()
     # The smallest possible limit is one hour, so younger timers need not even be looked at.
-    candidates = ClockedTime.objects.filter(
-        end_time__isnull=True, organization__max_timer_hours__gt=0, start_time__lte=now - timedelta(hours=1)
-    ).values_list("id", "start_time", "organization__max_timer_hours")
+    candidates = (
+        ClockedTime.objects.running()
+        .filter(organization__max_timer_hours__gt=0, start_time__lte=now - timedelta(hours=1))
+        .values_list("id", "start_time", "organization__max_timer_hours")
+    )
     due = [entry_id for entry_id, start, hours in candidates if start + timedelta(hours=hours) <= now]
     return _stop_each(due, stop=_timer_autostop, now=now)
 
@@ -439,7 +440,8 @@ def timer_idle_stop(*, now: datetime | None = None) -> list[ClockedTime]:
     )
     # The smallest possible limit is one minute, so anything heard from within it need not be looked at.
     candidates = (
-        ClockedTime.objects.filter(enabled, end_time__isnull=True)
+        ClockedTime.objects.filter(enabled)
+        .running()
         .annotate(last_seen=Coalesce("last_heartbeat_at", "start_time"))
         .filter(last_seen__lte=now - timedelta(minutes=1))
         .values_list(

@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from apps.organizations.admin import ServiceAdmin, saved_into
+from apps.core.admin import ServiceWritesAdmin, copy_saved_row
 from apps.topics.models import Category, Topic, TopicAlias, TopicRepository
 from apps.topics.services import (
     CATEGORY_IN_USE_MESSAGE,
@@ -37,7 +37,7 @@ class ProtectedExplained:
 
 
 @admin.register(Category)
-class CategoryAdmin(ProtectedExplained, ServiceAdmin):
+class CategoryAdmin(ProtectedExplained, ServiceWritesAdmin):
     list_display = ["name", "id", "organization", "created_at"]
     list_filter = ["organization"]
     search_fields = ["name", "id"]
@@ -51,14 +51,14 @@ class CategoryAdmin(ProtectedExplained, ServiceAdmin):
             saved = category_update(category=Category.objects.get(pk=obj.pk), name=name)
         else:
             saved = category_create(organization=self.organization_for(request, form), name=name)
-        saved_into(obj, saved)
+        copy_saved_row(obj, saved)
 
     def delete_model(self, request: HttpRequest, obj: Category) -> None:
         category_delete(category=obj)
 
 
 @admin.register(Topic)
-class TopicAdmin(ProtectedExplained, ServiceAdmin):
+class TopicAdmin(ProtectedExplained, ServiceWritesAdmin):
     list_display = ["name", "id", "category", "organization", "archived", "updated_at"]
     list_filter = ["archived", "organization", "category"]
     search_fields = ["name", "id", "category__name"]
@@ -83,7 +83,7 @@ class TopicAdmin(ProtectedExplained, ServiceAdmin):
                 category_id=data["category"].pk,
                 archived=data["archived"],
             )
-        saved_into(obj, saved)
+        copy_saved_row(obj, saved)
 
     def delete_model(self, request: HttpRequest, obj: Topic) -> None:
         topic_delete(topic=obj)
@@ -106,7 +106,7 @@ class TopicAdmin(ProtectedExplained, ServiceAdmin):
 
 
 @admin.register(TopicAlias)
-class TopicAliasAdmin(ServiceAdmin):
+class TopicAliasAdmin(ServiceWritesAdmin):
     """Aliases go into their topic's organization: the form offers only the admin's own topics."""
 
     list_display = ["name", "topic", "organization", "created_at"]
@@ -122,14 +122,14 @@ class TopicAliasAdmin(ServiceAdmin):
             saved = topic_alias_update(alias=TopicAlias.objects.get(pk=obj.pk), name=name)
         else:
             saved = topic_alias_create(topic=form.cleaned_data["topic"], name=name)
-        saved_into(obj, saved)
+        copy_saved_row(obj, saved)
 
     def delete_model(self, request: HttpRequest, obj: TopicAlias) -> None:
         topic_alias_delete(alias=obj)
 
 
 @admin.register(TopicRepository)
-class TopicRepositoryAdmin(ServiceAdmin):
+class TopicRepositoryAdmin(ServiceWritesAdmin):
     """Repository bindings (stored normalised); changing one is removing it and adding another."""
 
     list_display = ["pattern", "topic", "organization", "created_at"]
@@ -144,7 +144,7 @@ class TopicRepositoryAdmin(ServiceAdmin):
 
     def save_model(self, request: HttpRequest, obj: TopicRepository, form: Any, change: bool) -> None:
         saved = topic_repository_add(topic=form.cleaned_data["topic"], pattern=form.cleaned_data["pattern"])
-        saved_into(obj, saved)
+        copy_saved_row(obj, saved)
 
     def delete_model(self, request: HttpRequest, obj: TopicRepository) -> None:
         topic_repository_delete(binding=obj)

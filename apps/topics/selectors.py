@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from django.db.models import Max
 
 from apps.clocked_times.models import ClockedTime
-from apps.core.actor import Actor
 from apps.core.errors import DomainError, NotFound
+from apps.organizations.actor import Actor
 from apps.organizations.models import Organization
 from apps.topics.matching import candidates_payload, resolution_error, topic_resolution
 from apps.topics.models import Category, Topic, TopicRepository

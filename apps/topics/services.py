@@ -17,9 +17,9 @@ from apps.core.errors import Conflict, NotFound, ValidationFailed
 from apps.core.names import name_clean, name_key
 from apps.organizations.models import Organization
 from apps.topics.catalog import catalog_lock
+from apps.topics.events import project_event_record
 from apps.topics.models import Category, Topic, TopicAlias, TopicRepository
 from apps.topics.repositories import repository_normalise
-from apps.webhooks.events import project_event_record
 
 NAME_MAX = 200
 PATTERN_MAX = 300

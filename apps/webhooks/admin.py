@@ -5,16 +5,16 @@ from django.contrib import admin, messages
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
+from apps.core.admin import OrganizationScopedAdmin
 from apps.core.errors import DomainError
-from apps.organizations.admin import OrganizationScopedAdmin
-from apps.webhooks import services
+from apps.webhooks import deliveries, subscriptions
 from apps.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 
 class WebhookEndpointForm(forms.ModelForm):
     url = forms.URLField(max_length=2000, assume_scheme="https")
     events = forms.MultipleChoiceField(
-        choices=[(name, name) for name in services.SUBSCRIBABLE_EVENT_NAMES],
+        choices=[(name, name) for name in subscriptions.SUBSCRIBABLE_EVENT_NAMES],
         widget=forms.CheckboxSelectMultiple,
     )
 
@@ -25,7 +25,7 @@ class WebhookEndpointForm(forms.ModelForm):
     def clean_url(self) -> str:
         url = self.cleaned_data["url"]
         try:
-            services.endpoint_url_check(url)
+            subscriptions.endpoint_url_check(url)
         except DomainError as exc:
             raise forms.ValidationError(exc.message) from exc
         return url
@@ -43,7 +43,7 @@ class WebhookEndpointAdmin(OrganizationScopedAdmin):
         # Through the services, so the URL is checked against SSRF and a new endpoint gets its secret.
         data = form.cleaned_data
         if change:
-            services.endpoint_update(
+            subscriptions.endpoint_update(
                 endpoint=obj,
                 url=data["url"],
                 events=data["events"],
@@ -51,7 +51,7 @@ class WebhookEndpointAdmin(OrganizationScopedAdmin):
                 active=data.get("active", obj.active),
             )
             return
-        endpoint, secret = services.endpoint_create(
+        endpoint, secret = subscriptions.endpoint_create(
             organization=self._scope(request) or data["organization"],
             url=data["url"],
             events=data["events"],
@@ -80,7 +80,7 @@ def redeliver(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Quer
         if not delivery.endpoint.active:
             messages.error(request, f"{delivery.endpoint.url} is disabled; enable it first.")
             continue
-        services.delivery_redeliver(delivery=delivery)
+        deliveries.delivery_redeliver(delivery=delivery)
         count += 1
     if count:
         messages.success(request, f"{count} deliveries queued.")

@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from apps.webhooks.services import subscriptions_remembered
+from apps.webhooks.subscriptions import subscriptions_remembered
 
 
 class WebhookSubscriptionsMiddleware:

@@ -2,7 +2,7 @@
 
 The outbox is ``WebhookEvent`` + ``WebhookDelivery``: services write them in the same transaction as the
 change they report, so a rolled-back change leaves no event and a committed one is never lost, whatever
-happens to Redis or the workers afterwards (see apps.webhooks.services).
+happens to Redis or the workers afterwards (see apps.webhooks.outbox and apps.webhooks.deliveries).
 """
 
 from django.conf import settings

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from apps.webhooks import services
+from apps.webhooks import deliveries, outbox
 
 
 @shared_task(ignore_result=True)
 def webhook_deliver(delivery_id: str) -> None:
-    services.delivery_attempt(delivery_id=delivery_id)
+    deliveries.delivery_attempt(delivery_id=delivery_id)
 
 
 @shared_task(ignore_result=True)
 def webhook_deliveries_sweep() -> int:
     """Re-enqueue due deliveries whose first enqueue was lost (broker down) or whose worker died."""
-    return services.deliveries_enqueue_due()
+    return outbox.deliveries_enqueue_due()
 
 
 @shared_task(ignore_result=True)
 def webhook_logs_prune() -> int:
-    return services.delivery_logs_prune()
+    return deliveries.delivery_logs_prune()

@@ -11,7 +11,7 @@ from django.test import Client
 
 from apps.organizations.models import Membership, Organization
 from apps.webhooks.models import WebhookEndpoint, WebhookEvent
-from apps.webhooks.services import EVENT_NAMES, endpoint_create
+from apps.webhooks.subscriptions import EVENT_NAMES, endpoint_create
 from tests.conftest import make_user
 
 

@@ -10,7 +10,7 @@ from django import forms
 from django.contrib.admin.models import LogEntry
 from django.test import Client
 
-from apps.organizations.admin import ScopedNameForm
+from apps.core.admin import UniqueNameForm
 from apps.organizations.models import Organization
 from apps.timer.services import timer_start
 from apps.topics.models import Category, Topic
@@ -205,7 +205,7 @@ def test_a_refusal_the_form_did_not_foresee_is_a_message_and_writes_nothing(
     org_admin: Client, org: Organization, topic: Topic, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # As if another admin took the name between the form's check and the save: the service refuses.
-    monkeypatch.setattr(ScopedNameForm, "clean", forms.ModelForm.clean)
+    monkeypatch.setattr(UniqueNameForm, "clean", forms.ModelForm.clean)
 
     response = org_admin.post(
         f"{TOPICS}add/", {"name": "PROJECT ALPHA", "category": topic.category_id}, follow=True

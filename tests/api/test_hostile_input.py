@@ -13,7 +13,7 @@ from django.utils import timezone
 from apps.clocked_times.models import ClockedTime
 from apps.tags.models import Tag
 from apps.timer.services import timer_start
-from apps.webhooks.services import endpoint_create
+from apps.webhooks.subscriptions import endpoint_create
 from tests.fixtures.auth import issue_token, token_form
 
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 from apps.clocked_times.services import clocked_time_create
 from apps.tags.models import Tag
 from apps.timer.services import timer_start
-from apps.webhooks.services import endpoint_create
+from apps.webhooks.subscriptions import endpoint_create
 from tests.api.servers import gunicorn, run_database_url
 from tests.conftest import make_topic, requires_postgres
 from tests.fixtures.auth import make_agent, token_form

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection, transaction
 
 from apps.clocked_times.models import ClockedTime
-from apps.clocked_times.services import user_lock
+from apps.clocked_times.rules import user_lock
 from apps.timer.services import timer_start
 from tests.conftest import make_topic, requires_postgres, wait_for_lock_waiters
 from tests.fixtures.auth import api_client_for

@@ -14,7 +14,7 @@ from apps.clocked_times.provenance import Source
 from apps.clocked_times.services import clocked_time_create
 from apps.topics.services import topic_repository_add
 from apps.webhooks.models import WebhookEvent
-from apps.webhooks.services import endpoint_create
+from apps.webhooks.subscriptions import endpoint_create
 from tests.api.helpers import assert_documented
 
 SOURCE = {

@@ -12,7 +12,7 @@ from apps.agents.services import api_key_create
 from apps.clocked_times.models import ClockedTime
 from apps.tags.models import Tag
 from apps.webhooks.models import WebhookEvent
-from apps.webhooks.services import EVENT_NAMES, endpoint_create
+from apps.webhooks.subscriptions import EVENT_NAMES, endpoint_create
 from tests.api.helpers import assert_documented
 from tests.conftest import make_topic
 

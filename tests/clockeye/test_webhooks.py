@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from apps.webhooks.models import WebhookEndpoint
-from apps.webhooks.services import EVENT_NAMES, event_record
+from apps.webhooks.outbox import event_record
+from apps.webhooks.subscriptions import EVENT_NAMES
 from tests.webhooks.conftest import hooks_client
 
 CLOCKEYE_CATALOGUE = [

@@ -9,7 +9,7 @@ from apps.clocked_times.models import ClockedTime
 from apps.timer.services import timer_autostop_overdue, timer_running, timer_start
 from apps.timer.tasks import timers_autostop
 from apps.webhooks.models import WebhookEvent
-from apps.webhooks.services import endpoint_create
+from apps.webhooks.subscriptions import endpoint_create
 from tests.conftest import make_user
 
 

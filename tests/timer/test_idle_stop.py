@@ -12,7 +12,7 @@ from apps.clocked_times.provenance import Source
 from apps.timer.services import timer_heartbeat, timer_idle_stop, timer_start
 from apps.timer.tasks import timers_idle_stop
 from apps.webhooks.models import WebhookEvent
-from apps.webhooks.services import endpoint_create
+from apps.webhooks.subscriptions import endpoint_create
 
 
 def _session_timer(  # type: ignore[no-untyped-def]

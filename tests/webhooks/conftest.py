@@ -13,7 +13,7 @@ from pytest_httpserver import HTTPServer
 
 from apps.organizations.models import Organization
 from apps.webhooks.models import WebhookEndpoint, WebhookEvent
-from apps.webhooks.services import EVENT_NAMES, endpoint_create
+from apps.webhooks.subscriptions import EVENT_NAMES, endpoint_create
 from tests.fixtures.auth import api_client_for, make_agent
 
 HOOK_SCOPES = ("agent", "webhooks")

@@ -5,7 +5,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from apps.timer.services import timer_start
-from apps.webhooks import services, signing
+from apps.webhooks import deliveries, signing
 from apps.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 
@@ -14,7 +14,7 @@ def failed_delivery(httpserver, hook, owner, org, topic) -> WebhookDelivery:
     timer_start(user=owner, organization=org, topic=topic)
     delivery = WebhookDelivery.objects.get()
     httpserver.expect_oneshot_request("/hook").respond_with_data("receiver exploded", status=500)
-    services.delivery_attempt(delivery_id=delivery.id)
+    deliveries.delivery_attempt(delivery_id=delivery.id)
     WebhookDelivery.objects.filter(pk=delivery.pk).update(status="failed", next_attempt_at=None)
     return delivery
 
@@ -72,7 +72,7 @@ def test_redeliver_sends_it_again_with_the_same_webhook_id(admin_client, httpser
     assert response.status_code == 200
     failed_delivery.refresh_from_db()
     assert failed_delivery.status == "pending" and failed_delivery.next_attempt_at is not None
-    services.delivery_attempt(delivery_id=failed_delivery.pk)  # what the enqueued task does
+    deliveries.delivery_attempt(delivery_id=failed_delivery.pk)  # what the enqueued task does
     failed_delivery.refresh_from_db()
     assert failed_delivery.status == "delivered" and failed_delivery.attempt_count == 2
     ids = {request.headers["webhook-id"] for request, _ in httpserver.log}

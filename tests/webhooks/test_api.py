@@ -6,7 +6,7 @@ from django.test import override_settings
 
 from apps.webhooks import signing
 from apps.webhooks.models import WebhookEndpoint
-from apps.webhooks.services import endpoint_create
+from apps.webhooks.subscriptions import endpoint_create
 from tests.webhooks.conftest import hooks_client
 
 

@@ -17,9 +17,9 @@ from django.db import connections
 from django.utils import timezone
 from werkzeug import Request, Response
 
-from apps.webhooks import services
+from apps.webhooks import deliveries, outbox
 from apps.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from apps.webhooks.services import EVENT_NAMES, endpoint_create
+from apps.webhooks.subscriptions import EVENT_NAMES, endpoint_create
 
 
 class TricklingReceiver:
@@ -74,7 +74,7 @@ def test_a_trickling_receiver_is_cut_off_at_the_attempt_deadline(trickler, org, 
     delivery = WebhookDelivery.objects.get()
 
     started = time.monotonic()
-    attempt = services.delivery_attempt(delivery_id=delivery.id)
+    attempt = deliveries.delivery_attempt(delivery_id=delivery.id)
     elapsed = time.monotonic() - started
 
     assert trickler.requests == 1
@@ -90,7 +90,7 @@ def test_an_attempt_that_lost_its_lease_writes_nothing(httpserver, org, owner, t
     """The receiver answers only after the lease expired and another worker claimed the delivery."""
     # This test makes the attempt itself: the commit must not hand the delivery to a (possibly eager)
     # worker first.
-    monkeypatch.setattr(services, "publish_later", lambda publish: None)
+    monkeypatch.setattr(outbox, "publish_later", lambda publish: None)
     endpoint_create(organization=org, url=httpserver.url_for("/hook"), events=EVENT_NAMES)
     from apps.timer.services import timer_start
 
@@ -105,7 +105,7 @@ def test_an_attempt_that_lost_its_lease_writes_nothing(httpserver, org, owner, t
         return Response("gone", status=410)
 
     httpserver.expect_request("/hook", method="POST").respond_with_handler(receiver)
-    assert services.delivery_attempt(delivery_id=delivery.id) is None
+    assert deliveries.delivery_attempt(delivery_id=delivery.id) is None
 
     delivery.refresh_from_db()
     assert delivery.status == "pending" and delivery.attempt_count == 0

@@ -16,8 +16,8 @@ from django.conf import settings
 
 from apps.clocked_times.models import ClockedTime
 from apps.webhooks.models import WebhookDelivery
+from apps.webhooks.outbox import deliveries_enqueue_due
 from apps.webhooks.publisher import publisher_idle
-from apps.webhooks.services import deliveries_enqueue_due
 from tests.fixtures.auth import api_client_for, make_agent
 from tests.webhooks.conftest import wait_until
 from tests.webhooks.test_worker import broker_at, celery_worker

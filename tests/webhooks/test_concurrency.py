@@ -10,7 +10,7 @@ from django.db import connection, transaction
 
 from apps.organizations.models import Organization
 from apps.webhooks.models import WebhookEndpoint
-from apps.webhooks.services import endpoint_create
+from apps.webhooks.subscriptions import endpoint_create
 from tests.conftest import requires_postgres, wait_for_lock_waiters
 from tests.webhooks.conftest import hooks_client
 
@@ -42,7 +42,7 @@ def test_a_patch_racing_a_410_does_not_re_enable_the_endpoint(owner, org, httpse
     gone = "The receiver answered 410 Gone on 2026-11-29 22:00 UTC."
 
     with transaction.atomic():
-        # The statement a delivery attempt runs when the receiver answers 410 (webhooks.services).
+        # The statement a delivery attempt runs when the receiver answers 410 (apps.webhooks.deliveries).
         WebhookEndpoint.objects.filter(pk=endpoint.pk).update(active=False, disabled_reason=gone)
         threads, results = _run_in_threads(
             [lambda: api.patch(f"/api/webhooks/{endpoint.id}", {"description": "Billing"}, format="json")]

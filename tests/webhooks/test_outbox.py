@@ -11,10 +11,11 @@ from apps.core.errors import Conflict, ValidationFailed
 from apps.organizations.models import Membership
 from apps.organizations.services import membership_add, membership_remove
 from apps.timer.services import timer_start, timer_stop, timer_tags_add, timer_update
+from apps.topics.events import project_event_record
 from apps.topics.services import category_update, topic_create, topic_delete, topic_update
-from apps.webhooks.events import project_event_record
 from apps.webhooks.models import WebhookDelivery, WebhookEvent
-from apps.webhooks.services import endpoint_create, event_record
+from apps.webhooks.outbox import event_record
+from apps.webhooks.subscriptions import endpoint_create
 from tests.conftest import make_user
 from tests.webhooks.conftest import event_names, event_payload
 

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from apps.agents.services import api_key_create
 from apps.webhooks.models import WebhookEndpoint
-from apps.webhooks.services import endpoint_create
+from apps.webhooks.subscriptions import endpoint_create
 from tests.fixtures.auth import TOKEN_URL, api_client_for, make_agent, token_form
 from tests.webhooks.conftest import HOOK_SCOPES, hooks_client
 

@@ -7,9 +7,9 @@ import pytest
 from django.test import override_settings
 
 from apps.core.errors import ValidationFailed
-from apps.webhooks import services, transport
+from apps.webhooks import deliveries, transport
 from apps.webhooks.models import WebhookDelivery
-from apps.webhooks.services import endpoint_create
+from apps.webhooks.subscriptions import endpoint_create
 
 production = override_settings(WEBHOOKS_ALLOW_LOOPBACK_HTTP=False, DEBUG=False)
 
@@ -110,7 +110,7 @@ def test_a_name_that_re_resolves_to_a_private_address_is_refused_when_connecting
     endpoint.save()
     timer_start(user=owner, organization=org, topic=topic)
     _resolving(monkeypatch, {"rebinding.example.com": ["169.254.169.254"]})
-    attempt = services.delivery_attempt(delivery_id=WebhookDelivery.objects.get().id)
+    attempt = deliveries.delivery_attempt(delivery_id=WebhookDelivery.objects.get().id)
     assert attempt.error.startswith("refused") and attempt.status_code is None
     assert httpserver.log == []
 

@@ -8,7 +8,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from apps.webhooks.services import endpoint_create, event_record, subscriptions_remembered
+from apps.webhooks.outbox import event_record
+from apps.webhooks.subscriptions import endpoint_create, subscriptions_remembered
 
 
 def _endpoint_reads(captured: CaptureQueriesContext) -> int:

@@ -24,8 +24,8 @@ from werkzeug import Request, Response
 
 from apps.timer.services import timer_start
 from apps.webhooks.models import WebhookDelivery, WebhookEvent
+from apps.webhooks.outbox import deliveries_enqueue_due
 from apps.webhooks.publisher import publisher_idle
-from apps.webhooks.services import deliveries_enqueue_due
 from config.celery import app
 from tests.webhooks.conftest import closed_port, wait_until
 

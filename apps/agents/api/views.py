@@ -22,9 +22,9 @@ from apps.agents.api.serializers import (
 )
 from apps.agents.models import Agent
 from apps.agents.oauth_views import canonical_resource, mcp_resource_url
-from apps.core.actor import actor_from_request
-from apps.core.api.base import StrictQueryMixin
+from apps.core.api.query import StrictQueryMixin
 from apps.core.api.schema import READ_ERRORS, responses
+from apps.organizations.actor import actor_from_request
 
 FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 SUCCESS_FIELDS = ("access_token", "token_type", "expires_in")

@@ -11,6 +11,7 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from apps.agents.api.base import ApiView
 from apps.clocked_times import services
 from apps.clocked_times.api.provenance import SESSION_HEADER_PARAMETER, request_source
 from apps.clocked_times.api.serializers import (
@@ -27,12 +28,11 @@ from apps.clocked_times.api.serializers import (
 from apps.clocked_times.models import ClockedTime
 from apps.clocked_times.reports import report_build, report_entries
 from apps.clocked_times.selectors import entries_started_between
-from apps.core.actor import Actor
-from apps.core.api.base import ApiView
 from apps.core.api.pagination import page_body, paginate
 from apps.core.api.schema import READ_ERRORS, WRITE_ERRORS, responses
 from apps.core.errors import Forbidden, NotFound
 from apps.core.names import name_key
+from apps.organizations.actor import Actor
 from apps.tags.services import tags_get_or_create
 from apps.topics.matching import topic_resolve
 from apps.topics.selectors import topic_of

@@ -17,6 +17,7 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from apps.agents.api.base import ApiView
 from apps.clocked_times.models import ClockedTime
 from apps.clocked_times.selectors import entries_started_between
 from apps.clockeye.api.serializers import (
@@ -28,11 +29,10 @@ from apps.clockeye.api.serializers import (
     ClockEyeTimerStopInput,
     ProjectListOutput,
 )
-from apps.core.actor import Actor
-from apps.core.api.base import ApiView
 from apps.core.api.pagination import paginate
 from apps.core.api.schema import READ_ERRORS, WRITE_ERRORS, responses
 from apps.core.errors import NotFound
+from apps.organizations.actor import Actor
 from apps.organizations.models import Membership
 from apps.tags.services import tags_get_or_create
 from apps.timer import services as timer_services

@@ -12,7 +12,7 @@ from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from apps.core.errors import DomainError
+from apps.core.errors import DomainError, error_body
 
 # DRF's lower-case codes mapped to the names our clients see; the rest are upper-cased as they are.
 _CODE_NAMES = {
@@ -22,10 +22,6 @@ _CODE_NAMES = {
     "authentication_failed": "INVALID_TOKEN",
     "throttled": "RATE_LIMITED",
 }
-
-
-def error_body(message: str, code: str, details: Any = None) -> dict[str, Any]:
-    return {"error": message, "code": code, "details": details if details is not None else {}}
 
 
 def _first_message(detail: Any, path: str = "") -> str:
@@ -49,11 +45,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if isinstance(exc, DomainError):
         return Response(error_body(exc.message, exc.code, exc.details), status=exc.status_code)
     if isinstance(exc, Ratelimited):
-        # django-ratelimit's refusal is a PermissionDenied, which DRF would answer with 403.
-        from apps.ratelimits.buckets import state_of
-        from apps.ratelimits.exceptions import RateLimited
-
-        exc = RateLimited(state_of(context["request"]).refusal)
+        # django-ratelimit's refusal is a PermissionDenied, which DRF would answer with 403. Left to rise:
+        # RateLimitMiddleware answers it with the 429 of the bucket that refused, as for a plain view.
+        return None
 
     response = drf_exception_handler(exc, context)
     if response is None:

@@ -8,7 +8,7 @@ from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.csrf import csrf_exempt
 from django.views.defaults import bad_request, page_not_found, server_error
 
-from apps.core.api.exceptions import error_body
+from apps.core.errors import error_body
 from apps.core.middleware import OUTAGE_ERRORS, is_api_path, refused_request, service_unavailable
 
 

@@ -15,14 +15,14 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from apps.agents.api.base import ApiView
 from apps.clocked_times.api.provenance import SESSION_HEADER_PARAMETER, request_session, request_source
 from apps.clocked_times.models import ClockedTime
 from apps.clocked_times.provenance import Source
-from apps.core.actor import Actor
-from apps.core.api.base import ApiView
 from apps.core.api.output import represent
 from apps.core.api.schema import READ_ERRORS, WRITE_ERRORS, responses
 from apps.core.errors import ValidationFailed
+from apps.organizations.actor import Actor
 from apps.timer import services
 from apps.timer.api.serializers import (
     AgentTimerStartInput,

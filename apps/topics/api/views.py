@@ -7,10 +7,10 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.core.api.base import ApiView
-from apps.core.api.permissions import IsOrgAdminOrReadOnly
+from apps.agents.api.base import ApiView
 from apps.core.api.schema import READ_ERRORS, WRITE_ERRORS, responses
 from apps.core.errors import NotFound
+from apps.organizations.permissions import IsOrgAdminOrReadOnly
 from apps.topics import services
 from apps.topics.api.serializers import (
     AgentTopicsOutput,

@@ -23,7 +23,8 @@ RECENT_ENTRIES = 10
 def _running(request: HttpRequest) -> list[ClockedTime]:
     # Several at once: one per tracker (each agent session runs its own timer).
     return list(
-        ClockedTime.objects.filter(user_id=request.user.pk, end_time__isnull=True)
+        ClockedTime.objects.running()
+        .filter(user_id=request.user.pk)
         .select_related("topic", "agent")
         .order_by("-start_time")
     )

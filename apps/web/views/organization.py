@@ -27,8 +27,8 @@ from apps.topics.services import (
 from apps.web.access import page
 from apps.web.forms import GuidanceForm, NameForm, PolicyForm, RoleForm, TopicCreateForm
 from apps.web.views.common import membership_of
+from apps.webhooks.deliveries import delivery_redeliver
 from apps.webhooks.models import WebhookDelivery, WebhookEndpoint
-from apps.webhooks.services import delivery_redeliver
 
 ADMIN = Membership.Role.ADMIN
 OWNER = Membership.Role.OWNER

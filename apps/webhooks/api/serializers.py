@@ -3,7 +3,7 @@ from rest_framework import serializers
 from apps.core.api.fields import UtcDateTimeField
 from apps.core.api.serializers import StrictBooleanField, StrictCharField, StrictInput
 from apps.webhooks.models import WebhookEndpoint
-from apps.webhooks.services import SUBSCRIBABLE_EVENT_NAMES
+from apps.webhooks.subscriptions import SUBSCRIBABLE_EVENT_NAMES
 
 
 def _events_field(**kwargs: object) -> serializers.ListField:

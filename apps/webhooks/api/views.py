@@ -9,11 +9,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.core.actor import Actor, actor_from_request
-from apps.core.api.base import ApiView
+from apps.agents.api.base import ApiView
 from apps.core.api.schema import READ_ERRORS, WRITE_ERRORS, responses
 from apps.core.errors import Forbidden, NotFound
-from apps.webhooks import services
+from apps.organizations.actor import Actor, actor_from_request
+from apps.webhooks import subscriptions
 from apps.webhooks.api.serializers import (
     WebhookCreatedOutput,
     WebhookCreateInput,
@@ -66,7 +66,7 @@ class WebhookListView(WebhookApiView):
         actor = _admin_actor(request)
         data = WebhookCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        endpoint, secret = services.endpoint_create(
+        endpoint, secret = subscriptions.endpoint_create(
             organization=actor.organization, created_by=actor.user, **data.validated_data
         )
         endpoint.secret = secret
@@ -95,7 +95,7 @@ class WebhookDetailView(WebhookApiView):
         endpoint = _endpoint_get(_admin_actor(request), webhook_id)
         data = WebhookUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        endpoint = services.endpoint_update(endpoint=endpoint, **data.validated_data)
+        endpoint = subscriptions.endpoint_update(endpoint=endpoint, **data.validated_data)
         return Response(WebhookOutput(endpoint).data)
 
     @extend_schema(
@@ -106,5 +106,5 @@ class WebhookDetailView(WebhookApiView):
     )
     def delete(self, request: Request, webhook_id: str) -> Response:
         endpoint = _endpoint_get(_admin_actor(request), webhook_id)
-        services.endpoint_delete(endpoint=endpoint)
+        subscriptions.endpoint_delete(endpoint=endpoint)
         return Response(status=204)

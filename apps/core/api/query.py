@@ -1,4 +1,4 @@
-"""The base view of every agent API endpoint, and the query-string rule every API view shares."""
+"""The query-string rule every API view shares: a parameter a method does not declare is refused."""
 
 from __future__ import annotations
 
@@ -6,12 +6,6 @@ from typing import Any
 
 from rest_framework import serializers
 from rest_framework.request import Request
-from rest_framework.views import APIView
-
-from apps.agents.authentication import token_scope_check
-from apps.core.actor import Actor, actor_from_request
-from apps.core.api.schema import AgentApiSchema
-from apps.idempotency.views import IdempotentWrites
 
 
 class StrictQueryMixin:
@@ -45,25 +39,3 @@ class StrictQueryMixin:
         query = self.query_serializers[request.method.lower()](data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         return query.validated_data
-
-
-class ApiView(IdempotentWrites, StrictQueryMixin, APIView):
-    # No class docstring: drf-spectacular would publish it as every subclass's description.
-    # A missing credential answers 401 with a Bearer challenge: DRF turns "not authenticated" into 403
-    # when the first authentication class offers no WWW-Authenticate challenge (SessionAuthentication
-    # does not), and agents must get the spec's 401.
-    # IdempotentWrites: every write honours an Idempotency-Key header (apps/idempotency/views.py).
-
-    schema = AgentApiSchema()
-    # The OAuth scope an agent's access token must carry (README "Scopes"); the schema declares it too.
-    required_scope = "agent"
-
-    def check_permissions(self, request: Request) -> None:
-        super().check_permissions(request)
-        token_scope_check(request, self.required_scope)
-
-    def get_authenticate_header(self, request: Request) -> str:
-        return super().get_authenticate_header(request) or 'Bearer realm="teeckin"'
-
-    def actor(self, request: Request) -> Actor:
-        return actor_from_request(request)

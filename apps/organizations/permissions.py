@@ -5,7 +5,7 @@ from typing import Any
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
-from apps.core.actor import actor_from_request
+from apps.organizations.actor import actor_from_request
 
 
 class IsOrgAdminOrReadOnly(BasePermission):
