@@ -21,7 +21,7 @@ from rest_framework.request import Request
 from apps.agents.credentials import ACCESS_TOKEN_PREFIX, API_KEY_PREFIX, credential_digest
 from apps.agents.models import Agent, AgentSecret, ApiKey, TokenOrigin
 from apps.agents.services import credential_mark_used
-from apps.core.joined import Join, JoinedSelect
+from apps.core.prebuilt import Join, JoinedSelect
 from apps.organizations.models import Membership, Organization
 from apps.webhooks.models import WebhookEndpoint
 from apps.webhooks.subscriptions import subscriptions_known_none

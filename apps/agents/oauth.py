@@ -24,7 +24,7 @@ from oauthlib.common import Request as OauthlibRequest
 from apps.agents.credentials import CLIENT_SECRET_PREFIX, credential_digest
 from apps.agents.models import Agent, AgentSecret, TokenOrigin
 from apps.agents.services import credential_mark_used
-from apps.core.joined import Join, JoinedSelect, row_insert
+from apps.core.prebuilt import Join, JoinedSelect, row_insert
 
 
 def _client_select() -> JoinedSelect:

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from apps.clocked_times.models import ClockedTime
 from apps.core.errors import Conflict, InvalidTimeRange, NotFound, OverlappingEntry, ValidationFailed
-from apps.core.joined import statement_run
+from apps.core.prebuilt import statement_run
 from apps.core.timefmt import iso_utc
 from apps.organizations.models import Organization
 from apps.tags.models import Tag
@@ -33,7 +33,7 @@ def user_lock(*, user: AbstractBaseUser) -> None:
     Every write that must see a consistent set of the user's entries (the running timer, overlaps)
     takes this lock first, so two racing requests for one user run one after the other.
     """
-    # Prebuilt and prepared (apps.core.joined.statement_run): every timer write runs it, and compiling
+    # Prebuilt and prepared (apps.core.prebuilt.statement_run): every timer write runs it, and compiling
     # the ORM's select_for_update cost more than the lock itself.
     if statement_run(_user_lock_sql(), [user.pk]) is None:
         raise get_user_model().DoesNotExist("The user to lock does not exist.")

@@ -30,7 +30,7 @@ from apps.clocked_times.rules import (
     user_lock,
 )
 from apps.core.errors import InvalidTimeRange, NoActiveTimer, TimerConflict
-from apps.core.joined import Join, JoinedSelect, row_insert, row_update
+from apps.core.prebuilt import Join, JoinedSelect, row_insert, row_update
 from apps.organizations.models import Organization
 from apps.tags.models import Tag
 from apps.tags.services import tags_get_or_create

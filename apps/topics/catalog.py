@@ -17,7 +17,7 @@ import uuid
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from apps.core.joined import statement_run
+from apps.core.prebuilt import statement_run
 from apps.topics.models import CatalogVersion
 
 TABLES = ("topics_category", "topics_topic", "topics_topicalias", "topics_topicrepository")

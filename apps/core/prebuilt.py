@@ -1,11 +1,11 @@
-"""One SELECT over a chain of joined models, written once per process instead of compiled per call.
+"""Statements for the hot paths, written once per process instead of compiled by the ORM on every call.
 
-The ORM compiles a ``select_related`` query afresh on every call; for the six-table credential lookup that
-every API request makes, compiling cost more than running it. A :class:`JoinedSelect` builds its SQL once
-from the models' metadata (so a column added by a migration is picked up without editing SQL) and turns
-each row into model instances with ``Model.from_db`` and the fields' own database converters, exactly what
-the ORM would have produced. It suits hot, fixed-shape lookups by one indexed value; everything else
-should stay ordinary ORM code.
+On the endpoints agents call all day (authentication, timer status, start and stop, token issuance) the
+ORM's per-call compilation cost more than running the statements. Here the SQL is built once from the
+models' metadata (a column added by a migration is picked up without editing SQL) and, on PostgreSQL,
+prepared per connection. :class:`JoinedSelect` reads a chain of joined models into instances exactly as
+``select_related`` would; :func:`row_insert` and :func:`row_update` write as ``save()`` would for models
+without signals. Everything else should stay ordinary ORM code.
 """
 
 from __future__ import annotations
