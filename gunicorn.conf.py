@@ -8,7 +8,7 @@ from config import gunicorn as envelope
 util.write_error = envelope.write_error
 worker_class = "config.gunicorn.EnvelopeSyncWorker"
 
-# Every dependency wait in the application is bounded far below this (README "Reliability"): Redis 0.25 s,
-# PostgreSQL connect 3 s and 12 s per statement, webhooks never inside a request.
+# Every dependency wait in the application is bounded far below this (docs/operations.md, "Failure
+# behaviour"): Redis 0.25 s, PostgreSQL connect 3 s and 12 s per statement, webhooks never inside a request.
 timeout = 30
 graceful_timeout = 30

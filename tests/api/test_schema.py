@@ -101,7 +101,7 @@ def test_both_credentials_are_declared_on_every_operation(db):
             # Other endpoints (an agent's own /api/agent/me) may add a browser session; never fewer.
             token = [entry["agentToken"] for entry in operation["security"] if "agentToken" in entry]
             assert token, (method, path)
-            # The scope an access token needs (README, Scopes); /api/agent/me takes any token.
+            # The scope a token needs (docs/agents-and-auth.md, Scopes); /api/agent/me takes any token.
             expected = ["webhooks"] if "Webhooks" in operation.get("tags", []) else ["agent"]
             if path == "/api/agent/me":
                 expected = []

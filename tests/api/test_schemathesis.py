@@ -1,5 +1,5 @@
 """schemathesis, every check, against the schema a live gunicorn publishes: no server error, no answer
-outside the schema, no request the schema calls valid refused (README, "Input and schema").
+outside the schema, no request the schema calls valid refused (docs/api.md, "Input validation").
 
 gunicorn rather than Django's live server: the same run takes a few times longer there (its responses
 wait on delayed TCP acknowledgements), and gunicorn is what production runs. It serves the test database,
@@ -66,7 +66,7 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(owner, org, 
         )
 
     summary = [line for line in result.stdout.splitlines() if "generated" in line or "passed in" in line]
-    print("\n".join(summary))  # the figures the README quotes (pytest -s shows them)
+    print("\n".join(summary))  # the figures docs/benchmarks.md quotes (pytest -s shows them)
     assert result.returncode == 0, result.stdout[-30000:] + result.stderr[-5000:]
 
 

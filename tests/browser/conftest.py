@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-# Where a run that makes the README's screenshots (scripts/screenshots) wants them; unset in normal runs.
+# Where a run that makes the docs' screenshots (scripts/screenshots) wants them; unset in normal runs.
 SCREENSHOTS = os.environ.get("TEECKIN_SCREENSHOTS", "")
 
 
@@ -79,7 +79,7 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
 
 @pytest.fixture
 def shoot() -> Any:
-    """Save a full-page screenshot for the README when the run was asked for them."""
+    """Save a full-page screenshot for the docs when the run was asked for them."""
 
     def save(page: Any, name: str) -> None:
         if SCREENSHOTS:

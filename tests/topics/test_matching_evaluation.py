@@ -1,7 +1,7 @@
 """The labelled evaluation set (tests/topics/evaluation): never a wrong guess, and a floor on accuracy.
 
 A wrong guess is a query resolved to a topic other than its label, or resolved at all when the label
-says ambiguous, none or archived. The floors sit just under the figures in the README; a change that
+says ambiguous, none or archived. The floors sit just under the figures in docs/benchmarks.md; a change that
 lowers one catalog's accuracy to raise another's fails here.
 """
 
@@ -14,7 +14,8 @@ from tests.topics.evaluation import CATALOGS, Catalog
 from tests.topics.evaluation.runner import Graded, catalog_load, evaluate
 
 RESOLVABLE_FLOOR = 0.98  # right answers among resolvable queries, all catalogs together
-# The same for each catalog on its own, just under what it gets (README): none may fall to raise another.
+# The same for each catalog on its own, just under what it gets (docs/benchmarks.md): none may fall to
+# raise another.
 CATALOG_FLOORS = {"consultancy": 0.97, "product": 0.98, "research": 0.99, "maintainer": 0.96}
 
 

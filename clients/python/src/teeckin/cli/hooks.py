@@ -36,7 +36,7 @@ CLIENT = "claude-code"
 # The server stores a heartbeat at most once a minute per tracker anyway; tests shorten it.
 HEARTBEAT_EVERY_SECONDS = float(os.environ.get("TEECKIN_HEARTBEAT_SECONDS") or 60)
 START_SOURCES = {"startup", "resume", "clear"}
-# The server's bounds on provenance (README "Parallel sessions, heartbeats and provenance"): longer values
+# The server's bounds on provenance (docs/api.md, "Sessions, heartbeats and provenance"): longer values
 # are cut here rather than refused there.
 SOURCE_MAX = {"client": 100, "session": 128, "repository": 500, "branch": 255, "directory": 1000, "host": 255}
 
