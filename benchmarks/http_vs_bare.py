@@ -136,6 +136,25 @@ def fixtures_make(env: dict[str, str]) -> dict[str, str]:
     }
 
 
+def people_make(count: int) -> list[dict[str, str]]:
+    """``count`` more people of the benchmark's organization, each with an agent: the credentials of the
+    many-people runs (one person's starts queue on that person's lock; a company's agents do not)."""
+    from django.contrib.auth import get_user_model
+
+    from apps.agents.services import agent_create
+    from apps.organizations.models import Membership, Organization
+
+    organization = Organization.objects.get(name="HTTP benchmark")
+    forms = []
+    for number in range(count):
+        user, _ = get_user_model().objects.get_or_create(username=f"http-benchmark-{number}")
+        Membership.objects.get_or_create(user=user, defaults={"organization": organization})
+        agent, issued = agent_create(user=user, name=f"HTTP benchmark {number} {time.time():.0f}")
+        client_id, secret = agent.client_id, issued.plaintext
+        forms.append({"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret})
+    return forms
+
+
 def queries_per_request(form: dict[str, str]) -> dict[str, int]:
     """The product's queries per request, counted in-process through the full Django stack."""
 
@@ -240,6 +259,32 @@ def lua_script(
     return path
 
 
+def lua_script_people(directory: Path, name: str, tokens: list[str], paths: tuple[str, str] | None) -> Path:
+    """A wrk script that sends each request as the next of many people: a start then a stop per person
+    when ``paths`` (start, stop) are given, else a GET of the URL's path."""
+    path = directory / f"{name}.lua"
+    listed = ", ".join(f'"{token}"' for token in tokens)
+    if paths is None:
+        send = "return wrk.format('GET', nil, headers)"
+    else:
+        start, stop = paths
+        send = (
+            f"if n % 2 == 1 then return wrk.format('POST', '{start}', headers, '{START_BODY}') end\n"
+            f"  return wrk.format('POST', '{stop}', headers, '{STOP_BODY}')"
+        )
+    path.write_text(
+        f"local tokens = {{{listed}}}\n"
+        "local n = 0\n"
+        "request = function()\n"
+        "  n = n + 1\n"
+        "  local token = tokens[(math.floor((n - 1) / 2) % #tokens) + 1]\n"
+        '  local headers = {["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json"}\n'
+        f"  {send}\n"
+        "end\n"
+    )
+    return path
+
+
 def wrk_run(url: str, script: Path, connections: int, seconds: float) -> tuple[float, float, int]:
     """Requests per second, p99 in milliseconds, and how many answers were errors (status >= 400 other
     than the 404 a stop may meet when another connection stopped first)."""
@@ -267,6 +312,24 @@ def wrk_run(url: str, script: Path, connections: int, seconds: float) -> tuple[f
     p99 = value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
     errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     return rate, p99, int(errors.group(1)) if errors else 0
+
+
+def server_cpu_seconds(server: subprocess.Popen) -> float:
+    """CPU time (user + system) the server's processes have used so far. Per request, it is the cost that
+    decides throughput on a busy machine, and is far steadier than requests per second when other work
+    shares the cores."""
+    pids = [
+        str(server.pid),
+        *subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split(),
+    ]
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def worker_rss_mib(server: subprocess.Popen) -> list[float]:
@@ -311,11 +374,14 @@ def before_env(env: dict[str, str], tree: Path, database_url: str) -> dict[str, 
 
 
 def variants_measure(
-    args: argparse.Namespace, bases: dict[str, str], scripts: dict[str, dict[str, Path]]
-) -> dict[str, dict[str, list[tuple[float, float, int]]]]:
+    args: argparse.Namespace,
+    bases: dict[str, str],
+    scripts: dict[str, dict[str, Path]],
+    servers: dict[str, subprocess.Popen],
+) -> dict[str, dict[str, list[tuple[float, float, int, float]]]]:
     """Each case on each variant, rounds interleaved and the order rotated each round, so drift in the
     machine's load falls on all variants alike."""
-    results: dict[str, dict[str, list[tuple[float, float, int]]]] = {}
+    results: dict[str, dict[str, list[tuple[float, float, int, float]]]] = {}
     variants = list(bases)
     for label, (_name, product, bare, _alternate) in CASES.items():
         for variant in variants:  # warm-up
@@ -326,10 +392,14 @@ def variants_measure(
             shift = round_number % len(variants)
             for variant in variants[shift:] + variants[:shift]:
                 path = bare if variant == "bare" else product
-                outcome = wrk_run(
+                # The bare views run in the product's server: its CPU time is theirs while they run.
+                server = servers["teeckin" if variant == "bare" else variant]
+                cpu_before = server_cpu_seconds(server)
+                rate, p99, errors = wrk_run(
                     bases[variant] + path, scripts[label][variant], args.connections, args.seconds
                 )
-                results.setdefault(label, {}).setdefault(variant, []).append(outcome)
+                cpu_ms = (server_cpu_seconds(server) - cpu_before) * 1000 / max(rate * args.seconds, 1)
+                results.setdefault(label, {}).setdefault(variant, []).append((rate, p99, errors, cpu_ms))
     return results
 
 
@@ -391,7 +461,7 @@ def main() -> None:
                     if name == "token"
                     else lua_script(directory, f"{name}-bare", tokens["teeckin"], form, bare_paths)
                 )
-            results = variants_measure(args, bases, scripts)
+            results = variants_measure(args, bases, scripts, servers)
             p99_high = {}
             for label, (_name, product, _bare, _alternate) in CASES.items():
                 if "token" not in label:
@@ -400,6 +470,26 @@ def main() -> None:
                         scripts[label]["teeckin"],
                         args.p99_connections,
                         args.seconds,
+                    )
+            people = people_make(args.p99_connections)
+            people_tokens = [token_fetch(ports["teeckin"], person) for person in people]
+            p99_people: dict[str, dict[str, tuple[float, float, int]]] = {}
+            for label, ours_paths, bare_paths in (
+                ("GET /api/agent/timer", None, None),
+                (
+                    "start + stop, alternating",
+                    ("/api/agent/timer/start", "/api/agent/timer/stop"),
+                    ("/bare/timer/start", "/bare/timer/stop"),
+                ),
+            ):
+                for variant, paths, url in (
+                    ("teeckin", ours_paths, "/api/agent/timer"),
+                    ("bare", bare_paths, "/bare/timer"),
+                ):
+                    name = f"people-{variant}-{len(p99_people)}"
+                    script = lua_script_people(directory, name, people_tokens, paths)
+                    p99_people.setdefault(label, {})[variant] = wrk_run(
+                        bases["teeckin"] + url, script, args.p99_connections, args.seconds
                     )
             memory = worker_rss_mib(servers["teeckin"])
             soak = []
@@ -421,8 +511,11 @@ def main() -> None:
         f"{args.seconds:g} s x {args.rounds} rounds (medians), PostgreSQL + Redis, rate limits off\n"
     )
     header = "| endpoint |" + (f" before ({args.before}) req/s |" if args.before else "")
-    print(header + " Teeckin req/s | bare req/s | Teeckin / bare | p99 Teeckin | p99 bare | errors |")
-    print("| --- " * (header.count("|") + 5) + "|")
+    print(
+        header + " Teeckin req/s | bare req/s | Teeckin / bare | p99 Teeckin | p99 bare | "
+        "server CPU per request, Teeckin / bare | errors |"
+    )
+    print("| --- " * (header.count("|") + 6) + "|")
     for label in CASES:
 
         def median(variant: str, index: int, label: str = label) -> float:
@@ -433,12 +526,22 @@ def main() -> None:
         before = f" {median('before', 0):.0f} |" if args.before else ""
         print(
             f"| {label} |{before} {ours_rate:.0f} | {bare_rate:.0f} | {ours_rate / bare_rate:.0%} | "
-            f"{median('teeckin', 1):.1f} ms | {median('bare', 1):.1f} ms | {errors} |"
+            f"{median('teeckin', 1):.1f} ms | {median('bare', 1):.1f} ms | "
+            f"{median('teeckin', 3):.2f} / {median('bare', 3):.2f} ms | {errors} |"
         )
     print(
         f"\np99 at {args.p99_connections} connections (Teeckin): "
         + ", ".join(
             f"{label}: {p99:.1f} ms ({rate:.0f} req/s)" for label, (rate, p99, _e) in p99_high.items()
+        )
+    )
+    print(
+        f"p99 at {args.p99_connections} connections, each request from the next of "
+        f"{args.p99_connections} people (Teeckin / bare): "
+        + ", ".join(
+            f"{label}: {runs['teeckin'][1]:.1f} / {runs['bare'][1]:.1f} ms "
+            f"({runs['teeckin'][0]:.0f} / {runs['bare'][0]:.0f} req/s)"
+            for label, runs in p99_people.items()
         )
     )
     print(

@@ -8,7 +8,10 @@ Why WSGI under ASGI: Django's own ASGI handler runs each request's sync code in 
 thread-local state (database connections) was never reused and the extra hops cost half of the REST
 throughput and most of its tail latency against gunicorn's sync workers (benchmarks/http_vs_bare.py).
 On reused threads Django behaves as under a sync worker, while /mcp stays async in the same process.
-``DJANGO_THREADS`` (default 4) is how many requests one process runs at once; more wait in the event loop.
+``DJANGO_THREADS`` (default 1) is how many requests one process runs at once; more wait in the event loop.
+One, as a sync worker runs: threads of one process contend for the GIL, and with four every request cost
+about a third more server CPU (benchmarks/http_vs_bare.py, docs/benchmarks.md). Concurrency comes
+from worker processes (gunicorn ``--workers``), as with sync workers; /mcp keeps its own thread.
 
 Served by ``./dev run`` (uvicorn with reload) and by the Docker image (gunicorn with uvicorn workers).
 """
@@ -39,7 +42,7 @@ mcp.streamable_http_app(
     transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
 )
 mcp_endpoint = McpGate(mcp.session_manager.handle_request)
-django_application = WSGIMiddleware(django_wsgi, workers=int(os.environ.get("DJANGO_THREADS", "4")))
+django_application = WSGIMiddleware(django_wsgi, workers=int(os.environ.get("DJANGO_THREADS", "1")))
 
 
 @asynccontextmanager

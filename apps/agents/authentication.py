@@ -22,7 +22,7 @@ from apps.agents.credentials import ACCESS_TOKEN_PREFIX, API_KEY_PREFIX, credent
 from apps.agents.models import Agent, AgentSecret, ApiKey, TokenOrigin
 from apps.agents.services import credential_mark_used
 from apps.core.errors import DomainError, Forbidden
-from apps.core.joined import Join, JoinedSelect
+from apps.core.prebuilt import Join, JoinedSelect
 from apps.organizations.models import Membership, Organization
 from apps.organizations.request_hints import organization_without_webhooks_note
 

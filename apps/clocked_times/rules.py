@@ -7,17 +7,20 @@ reaching into the other's services.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
 from apps.clocked_times.models import ClockedTime
 from apps.core.errors import Conflict, InvalidTimeRange, NotFound, OverlappingEntry, ValidationFailed
+from apps.core.prebuilt import statement_run
 from apps.core.timefmt import iso_utc
 from apps.organizations.models import Organization
 from apps.tags.models import Tag
@@ -30,7 +33,19 @@ def user_lock(*, user: AbstractBaseUser) -> None:
     Every write that must see a consistent set of the user's entries (the running timer, overlaps)
     takes this lock first, so two racing requests for one user run one after the other.
     """
-    get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).get()
+    # Prebuilt and prepared (apps.core.prebuilt.statement_run): every timer write runs it, and compiling
+    # the ORM's select_for_update cost more than the lock itself.
+    if statement_run(_user_lock_sql(), [user.pk]) is None:
+        raise get_user_model().DoesNotExist("The user to lock does not exist.")
+
+
+@functools.cache
+def _user_lock_sql() -> str:
+    model = get_user_model()
+    quote = connection.ops.quote_name
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    pk = quote(model._meta.pk.column)
+    return f"SELECT {pk} FROM {quote(model._meta.db_table)} WHERE {pk} = %s{lock}"  # noqa: S608 (identifiers)
 
 
 def topic_check_usable(*, topic: Topic, organization: Organization) -> None:

@@ -23,6 +23,7 @@ from apps.clocked_times.rules import (
     user_lock,
 )
 from apps.core.errors import InvalidTimeRange, NotFound
+from apps.core.prebuilt import row_insert
 from apps.organizations.models import Organization
 from apps.tags.models import Tag
 from apps.topics.models import Topic
@@ -52,16 +53,19 @@ def clocked_time_create(
     tags_check(tags=tags, organization=organization)
     user_lock(user=user)
     overlap_check(organization=organization, user=user, start=start_time, end=end_time)
-    entry = ClockedTime.objects.create(
-        organization=organization,
-        user=user,
-        topic=topic,
-        start_time=start_time,
-        end_time=end_time,
-        type=ClockedTime.Type.MANUAL,
-        notes=notes,
-        agent=agent,
-        **source.model_fields(),
+    # A prebuilt INSERT (apps.core.prebuilt.row_insert): agents log finished work all day.
+    entry = row_insert(
+        ClockedTime(
+            organization=organization,
+            user=user,
+            topic=topic,
+            start_time=start_time,
+            end_time=end_time,
+            type=ClockedTime.Type.MANUAL,
+            notes=notes,
+            agent=agent,
+            **source.model_fields(),
+        )
     )
     if tags:
         entry.tags.set(tags)

@@ -163,7 +163,7 @@ if DATABASE_POOL and DATABASES["default"]["ENGINE"] == "apps.core.postgresql":
         "timeout": env_int("DB_POOL_TIMEOUT_SECONDS", 5),
     }
 # The per-request credential and running-timer lookups run as server-side prepared statements on
-# PostgreSQL (apps/core/joined.py). Turn off (DB_PREPARED_STATEMENTS=0) behind a pooler in transaction mode
+# PostgreSQL (apps/core/prebuilt.py). Turn off (DB_PREPARED_STATEMENTS=0) behind a pooler in transaction mode
 # that cannot keep them.
 DATABASE_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
 if DATABASE_PREPARED_STATEMENTS and DATABASES["default"]["ENGINE"] == "apps.core.postgresql":

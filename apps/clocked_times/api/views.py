@@ -28,6 +28,7 @@ from apps.clocked_times.api.serializers import (
 from apps.clocked_times.models import ClockedTime
 from apps.clocked_times.reports import report_build, report_entries
 from apps.clocked_times.selectors import entries_started_between
+from apps.core.api.output import represent
 from apps.core.api.pagination import page_body, paginate
 from apps.core.api.schema import READ_ERRORS, WRITE_ERRORS, responses
 from apps.core.errors import Forbidden, NotFound
@@ -85,7 +86,7 @@ class AgentTimeView(ApiView):
             source=request_source(request, data.validated_data.get("source")),
         )
         body = {"logged": True, "id": entry.id, "topic": topic, "duration": entry.duration_minutes}
-        return Response(AgentTimeOutput(body).data, status=status.HTTP_201_CREATED)
+        return Response(represent(AgentTimeOutput, body), status=status.HTTP_201_CREATED)
 
 
 class ClockedTimeListView(ApiView):

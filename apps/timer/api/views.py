@@ -19,6 +19,7 @@ from apps.agents.api.base import ApiView
 from apps.clocked_times.api.provenance import SESSION_HEADER_PARAMETER, request_session, request_source
 from apps.clocked_times.models import ClockedTime
 from apps.clocked_times.provenance import Source
+from apps.core.api.output import represent
 from apps.core.api.schema import READ_ERRORS, WRITE_ERRORS, responses
 from apps.core.errors import ValidationFailed
 from apps.core.timefmt import whole_minutes
@@ -108,7 +109,7 @@ class AgentTimerView(ApiView):
                 "startedAt": running.start_time,
                 "clockedTimeId": running.id,
             }
-        return Response(AgentTimerStatusOutput(body).data)
+        return Response(represent(AgentTimerStatusOutput, body))
 
     @extend_schema(
         operation_id="agent_timer_update",
@@ -168,7 +169,7 @@ class AgentTimerStartView(ApiView):
             "startedAt": result.started.start_time,
             "stopped": _stopped_summary(result.stopped),
         }
-        return Response(AgentTimerStartOutput(body).data, status=status.HTTP_201_CREATED)
+        return Response(represent(AgentTimerStartOutput, body), status=status.HTTP_201_CREATED)
 
 
 class AgentTimerStopView(ApiView):
@@ -185,7 +186,7 @@ class AgentTimerStopView(ApiView):
     def post(self, request: Request) -> Response:
         entry = _stop(self.actor(request), request)
         body = {"stopped": True, "duration": entry.duration_minutes, "clockedTimeId": entry.id}
-        return Response(AgentTimerStopOutput(body).data)
+        return Response(represent(AgentTimerStopOutput, body))
 
 
 class AgentTimerTagsView(ApiView):

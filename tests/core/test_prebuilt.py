@@ -1,17 +1,20 @@
-"""The prebuilt credential lookup (apps/core/joined.py) gives what the ORM's select_related gave."""
+"""The prebuilt statements (apps/core/prebuilt.py) read and write what the ORM would have."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test import override_settings
+from django.utils import timezone
 from oauth2_provider.models import get_access_token_model
 
 from apps.agents.authentication import _access_token_load
 from apps.agents.credentials import credential_digest
-from apps.core.joined import JoinedSelect
+from apps.clocked_times.models import ONE_RUNNING_CONSTRAINT, ClockedTime
+from apps.core.prebuilt import JoinedSelect, row_insert, row_update
 from tests.fixtures.auth import issue_token
 
 
@@ -81,3 +84,46 @@ def test_prepared_statements_can_be_switched_off(is_postgres: bool, owner_agent:
     digest = credential_digest(issue_token(owner_agent))
     assert _select(3).fetch([digest]) is not None
     assert _prepared(3) == 0
+
+
+def _entry(org: Any, owner: Any, topic: Any, **fields: Any) -> ClockedTime:
+    start = timezone.now() - timedelta(hours=1)
+    return ClockedTime(organization=org, user=owner, topic=topic, start_time=start, notes="n", **fields)
+
+
+@pytest.mark.django_db
+def test_row_insert_writes_what_save_writes(org: Any, owner: Any, topic: Any) -> None:
+    saved = _entry(org, owner, topic, end_time=timezone.now())
+    saved.save()
+    inserted = row_insert(_entry(org, owner, topic, end_time=timezone.now()))
+    assert inserted._state.adding is False
+    stored = {entry.pk: entry for entry in ClockedTime.objects.filter(pk__in=[saved.pk, inserted.pk])}
+    assert set(stored) == {saved.pk, inserted.pk}
+    # Every column as save() would store it: defaults, auto_now_add, the same types back.
+    ignore = {"id", "created_at", "updated_at", "start_time", "end_time"}
+    assert {k: v for k, v in _values(stored[inserted.pk]).items() if k not in ignore} == {
+        k: v for k, v in _values(stored[saved.pk]).items() if k not in ignore
+    }
+    assert _values(stored[inserted.pk]) == _values(inserted)
+    assert inserted.created_at is not None and inserted.updated_at is not None
+
+
+@pytest.mark.django_db
+def test_row_insert_raises_djangos_integrity_error_on_a_constraint(org: Any, owner: Any, topic: Any) -> None:
+    row_insert(_entry(org, owner, topic))  # running
+    with pytest.raises(IntegrityError, match=ONE_RUNNING_CONSTRAINT), transaction.atomic():
+        row_insert(_entry(org, owner, topic))  # a second running timer of the same tracker
+
+
+@pytest.mark.django_db
+def test_row_update_writes_the_fields_and_refreshes_auto_now(org: Any, owner: Any, topic: Any) -> None:
+    entry = _entry(org, owner, topic)
+    entry.save()
+    before = entry.updated_at
+    entry.notes = "changed"
+    entry.end_time = timezone.now()
+    entry.topic_id = None  # not named: must not be written
+    row_update(entry, ["notes", "end_time"])
+    stored = ClockedTime.objects.get(pk=entry.pk)
+    assert (stored.notes, stored.end_time, stored.topic_id) == ("changed", entry.end_time, topic.pk)
+    assert stored.updated_at == entry.updated_at > before
