@@ -6,7 +6,7 @@ from io import StringIO
 from typing import Any
 
 import pytest
-from django.core.management import call_command, execute_from_command_line
+from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
 from apps.agents.credentials import credential_digest
@@ -43,14 +43,15 @@ def test_the_printed_key_authenticates_a_request_as_its_user(owner: Any, org: An
     ids=["unknown user", "blank name", "user without an organization"],
 )
 def test_bad_input_exits_non_zero_with_the_reason_and_creates_nothing(
-    owner: Any, arguments: list[str], message: str, capsys: pytest.CaptureFixture[str]
+    owner: Any, arguments: list[str], message: str
 ) -> None:
     make_user("loner", None)
-    with pytest.raises(SystemExit) as exited:
-        execute_from_command_line(["manage.py", "createapikey", *arguments])
+    out = StringIO()
+    with pytest.raises(CommandError) as refused:
+        call_command("createapikey", *arguments, stdout=out)
 
-    assert exited.value.code != 0
-    captured = capsys.readouterr()
-    assert captured.err.strip() == f"CommandError: {message}"
-    assert captured.out == ""
+    # manage.py prints "CommandError: <message>" on stderr and exits with this code.
+    assert str(refused.value) == message
+    assert refused.value.returncode != 0
+    assert out.getvalue() == ""
     assert not ApiKey.objects.exists()
