@@ -48,6 +48,7 @@ AGENT_API_TAGS = {
 }
 
 
+@pytest.mark.xdist_group("generated_schema")  # one process generates and validates it for both
 def test_schema_passes_drf_spectacular_validation_without_warnings():
     # `manage.py spectacular --validate --fail-on-warn`, shared with the other tests that read its output.
     assert generated_schema()["openapi"].startswith("3.")

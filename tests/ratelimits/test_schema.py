@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.api.helpers import generated_schema
 
 LIMIT_HEADERS = {"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "X-RateLimit-Bucket"}
 
 
+@pytest.mark.xdist_group("generated_schema")  # one process generates and validates it for both
 def test_every_api_response_documents_the_limit_headers_and_a_429() -> None:
     # Generated with the hooks and validated as OpenAPI 3 by `manage.py spectacular --validate`: the hook
     # leaves a valid schema.
