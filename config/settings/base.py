@@ -512,4 +512,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # Django's default configuration gives the "django" logger handlers of its own (a console one when DEBUG
+    # is on), and its records also reach the root's: under ./dev run every request warning came out twice.
+    # They go to the root's handler alone. (Its other handler mails ADMINS, which is not set.)
+    "loggers": {"django": {"handlers": [], "level": "INFO"}},
 }

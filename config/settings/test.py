@@ -8,7 +8,13 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-3a8
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import REDIS_URL, SILENCED_SYSTEM_CHECKS, STORAGES
+from config.settings.base import (
+    CACHES,
+    CELERY_BROKER_TRANSPORT_OPTIONS,
+    REDIS_URL,
+    SILENCED_SYSTEM_CHECKS,
+    STORAGES,
+)
 
 # Tests talk plain HTTP to the test client.
 SECURE_SSL_REDIRECT = False
@@ -31,3 +37,14 @@ WEBHOOK_READ_TIMEOUT_SECONDS = 2
 # apply (it stays an error for any real deployment without REDIS_URL).
 if not REDIS_URL:
     SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "teeckin.E001"]
+
+# pytest-xdist runs the suite in several processes, each on a test database of its own (pytest-django names
+# them per worker). Their keys in the shared Redis are kept apart the same way: a Celery worker started by a
+# test in one process never takes the tasks of another, and no cache entry is shared.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if REDIS_URL and XDIST_WORKER:
+    CACHES = {"default": {**CACHES["default"], "KEY_PREFIX": f"teeckin-{XDIST_WORKER}"}}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **CELERY_BROKER_TRANSPORT_OPTIONS,
+        "global_keyprefix": f"{XDIST_WORKER}:",
+    }

@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from rest_framework.test import APIClient
+
+from tests.api.helpers import served_schema
 
 pytestmark = pytest.mark.django_db
 
 
 def _schema() -> dict:
-    return APIClient().get("/api/v1/schema?format=json").json()
+    return served_schema()  # as served: published_schema() adds the strictness these tests look for
 
 
 def _request_components(schema: dict) -> dict[str, dict]:

@@ -11,14 +11,12 @@ import subprocess
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
-
 from apps.agents.services import api_key_create
 from apps.organizations.models import Membership, Organization
-from config.celery import app as celery_app
 from tests.clients.node import TYPESCRIPT_DIR, node_modules_ready, npm_or_skip
 from tests.conftest import make_hourly_entries, make_topic, make_user
 from tests.fixtures.auth import make_agent
+from tests.fixtures.webhooks import deliveries_in_the_server
 
 PAGED_FROM = datetime(2026, 1, 5, tzinfo=UTC)
 PAGED_COUNT = 230
@@ -42,23 +40,21 @@ def _cast() -> dict[str, str]:
     }
 
 
-def test_the_typescript_sdk_suite_passes_against_a_live_server(
-    live_server: Any, transactional_db: None, monkeypatch: pytest.MonkeyPatch
-):
+def test_the_typescript_sdk_suite_passes_against_a_live_server(live_server: Any, transactional_db: None):
     npm = npm_or_skip()
     node_modules_ready(npm)
     subprocess.run([npm, "run", "build", "--silent"], cwd=TYPESCRIPT_DIR, check=True, timeout=300)
-    # Webhook deliveries run in the server's request thread right after commit (no Celery worker here),
-    # so the Node test's receiver gets the real signed request.
-    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
     env = {**os.environ, "TEECKIN_TEST_URL": live_server.url, **_cast()}
-    result = subprocess.run(
-        ["node", "--test", "--test-reporter=spec", "test/"],
-        cwd=TYPESCRIPT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    # Webhook deliveries run in the server's process (no Celery worker here), so the Node test's receiver
+    # gets the real signed request.
+    with deliveries_in_the_server():
+        result = subprocess.run(
+            ["node", "--test", "--test-reporter=spec", "test/"],
+            cwd=TYPESCRIPT_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
     assert "# fail 0" in result.stdout or "fail 0" in result.stdout

@@ -1,7 +1,9 @@
-"""Acceptance of issue 4 on the real agent API: real tokens, the shipped limits, a real Redis server.
+"""Acceptance of issue 4 on the real agent API: real tokens, the shipped limits, on both counter stores.
 
-Skipped when REDIS_URL is unset (CI has Redis). The rules behind these numbers (which bucket counts what,
-headers, refusals) are also tested at small limits on whichever cache a run has, in test_buckets.py.
+Every test runs with the counters in this process (a LocMem cache: ./dev run, the SQLite run) and in a real
+Redis (when REDIS_URL is set; CI has it): the buckets, limits and refusals are the same code on both, only
+where the counts live differs. The rules behind these numbers (which bucket counts what, headers,
+refusals) are also tested at small limits on whichever cache a run has, in test_buckets.py.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from tests.conftest import requires_postgres
 from tests.fixtures.auth import AgentCredentials, api_client_for, issue_token, make_agent, token_form
 from tests.ratelimits.helpers import counter_set, limit_headers
 
-pytestmark = [
+ON_REDIS = [
     pytest.mark.redis,
     pytest.mark.skipif(not settings.REDIS_URL, reason="needs a Redis server: set REDIS_URL (CI does)"),
 ]
@@ -52,9 +54,17 @@ READS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def on_redis() -> None:
-    assert caches["default"].__class__.__name__ == "RedisCache"
+@pytest.fixture(
+    autouse=True,
+    params=["in-process", pytest.param("redis", marks=ON_REDIS)],
+)
+def counter_store(request: pytest.FixtureRequest, settings: Any) -> str:
+    """Where the counters live: a LocMem default cache counts in this process, a RedisCache in Redis."""
+    if request.param == "in-process":
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    expected = {"in-process": "LocMemCache", "redis": "RedisCache"}[request.param]
+    assert caches["default"].__class__.__name__ == expected
+    return request.param
 
 
 @pytest.fixture

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from apps.core.errors import Conflict, NotFound
 from apps.organizations.models import Organization
@@ -300,12 +302,28 @@ def test_the_least_recently_used_organization_leaves_the_process_cache_first(
     outsider_topic: Topic,
     monkeypatch: pytest.MonkeyPatch,
 ):
+    """Seen from outside: a lookup from the cache costs one query (the catalog version), one that builds
+    the choices again costs three (see test_a_lookup_makes_a_fixed_number_of_queries)."""
     monkeypatch.setattr(matching, "_choices", ChoicesCache())
-    monkeypatch.setattr(matching, "MAX_CACHED_ORGANIZATIONS", 1)
-    topic_resolve(organization=org, query="Research")
-    assert list(matching._choices._entries) == [org.pk]
-    topic_resolve(organization=other_org, query="Globex Secret Project")
-    assert list(matching._choices._entries) == [other_org.pk]
+    monkeypatch.setattr(matching, "MAX_CACHED_ORGANIZATIONS", 2)
+    third_org = Organization.objects.create(name="Initech")
+    make_topic(third_org, "Initech Printers", "Client Work")
+    lookups = {
+        org: "Research",
+        other_org: "Globex Secret Project",
+        third_org: "Initech Printers",
+    }
+
+    def queries_of(organization: Organization) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            topic_resolve(organization=organization, query=lookups[organization])
+        return len(captured)
+
+    assert [queries_of(o) for o in (org, other_org)] == [3, 3]  # both built and kept
+    assert queries_of(org) == 1  # org is now the more recently used of the two
+    assert queries_of(third_org) == 3  # a third: other_org, the least recently used, leaves
+    assert [queries_of(o) for o in (org, third_org)] == [1, 1]
+    assert queries_of(other_org) == 3
 
 
 def test_the_returned_topic_is_a_fresh_object(org: Organization, catalogue: dict[str, Topic]):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from teeckin import PermissionDeniedError, WebhookVerificationError, verify_webhook
 
 from apps.webhooks.models import WebhookDelivery
-from config.celery import app as celery_app
+from apps.webhooks.publisher import publisher_idle
+from tests.fixtures.webhooks import deliveries_in_the_server
 
 
 @pytest.fixture
@@ -17,10 +20,11 @@ def hooks_client(make_client, credentials):
 
 
 @pytest.fixture
-def deliveries_in_the_request(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Webhook deliveries run in the server's request thread right after commit, as Celery does without
-    a broker; with Redis configured there is no worker in this test to run them."""
-    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
+def deliveries_in_the_request() -> Iterator[None]:
+    """Webhook deliveries run in the server's process (with a broker: on its publisher thread just after
+    the answer, which ``publisher_idle`` waits for); there is no Celery worker in this test."""
+    with deliveries_in_the_server():
+        yield
 
 
 def test_a_real_delivery_verifies_and_a_tampered_one_does_not(
@@ -34,6 +38,7 @@ def test_a_real_delivery_verifies_and_a_tampered_one_does_not(
 
     httpserver.expect_oneshot_request("/hook", method="POST").respond_with_data("ok")
     started = hooks_client.timer.start(topic="Research")
+    assert publisher_idle()  # the delivery may still be running when the answer arrives
     assert WebhookDelivery.objects.get().status == WebhookDelivery.Status.DELIVERED
     request, _ = httpserver.log[0]
     body, headers = request.get_data(), dict(request.headers)
