@@ -6,6 +6,11 @@ from datetime import timedelta
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-3a8f1c2e9b7d6a5f4e3d2c1b")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# The race tests run up to a hundred requests of one person at once in one process: they queue on the
+# person's lock while holding the pool's 20 connections, and the rest wait for a connection. On a busy
+# two-core CI machine running the suite in two processes that queue can outlast the production 5 s; the
+# outage tests that need the pool to give up set their own short timeout (tests/core).
+os.environ.setdefault("DB_POOL_TIMEOUT_SECONDS", "30")
 
 from config.settings.base import *  # noqa: F403
 from config.settings.base import (
