@@ -23,8 +23,8 @@ from apps.agents.models import Agent, AgentSecret, ApiKey, TokenOrigin
 from apps.agents.services import credential_mark_used
 from apps.core.errors import DomainError, Forbidden
 from apps.core.prebuilt import Join, JoinedSelect
+from apps.core.request_hints import organization_without_webhooks_note
 from apps.organizations.models import Membership, Organization
-from apps.organizations.request_hints import organization_without_webhooks_note
 
 BEARER_REALM = 'Bearer realm="teeckin"'
 BEARER_CHALLENGE = f'{BEARER_REALM}, error="invalid_token"'

@@ -9,12 +9,13 @@ from django.conf import settings
 from django.db import models
 
 from apps.core.ids import PublicIdField
-from apps.organizations.models import Organization
 
 
 class WebhookEndpoint(models.Model):
     id = PublicIdField(prefix="whk")
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="webhook_endpoints")
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="webhook_endpoints"
+    )
     url = models.URLField(max_length=2000)
     events = models.JSONField(default=list, help_text="Event names this endpoint receives.")
     description = models.CharField(max_length=200, blank=True)
@@ -40,7 +41,9 @@ class WebhookEvent(models.Model):
     """One event, as it will be sent: ``body`` is the exact JSON signed and posted on every attempt."""
 
     id = PublicIdField(prefix="evt")
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="webhook_events")
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="webhook_events"
+    )
     name = models.CharField(max_length=50)
     body = models.TextField()
     created_at = models.DateTimeField()

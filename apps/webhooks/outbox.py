@@ -22,11 +22,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Model, Q
 from django.utils import timezone
 
 from apps.core.timefmt import iso_utc
-from apps.organizations.models import Organization
 from apps.webhooks.models import WebhookDelivery, WebhookEvent
 from apps.webhooks.publisher import publish_later
 from apps.webhooks.subscriptions import EVENT_NAMES, endpoints_active
@@ -37,7 +36,7 @@ EventData = Mapping[str, Any] | Callable[[], Mapping[str, Any]]
 
 
 def event_record(
-    *, organization: Organization | str, name: str, data: EventData, now: datetime | None = None
+    *, organization: Model | str, name: str, data: EventData, now: datetime | None = None
 ) -> WebhookEvent | None:
     """Write event ``name`` for ``organization`` to the outbox, in the caller's transaction.
 

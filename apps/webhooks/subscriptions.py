@@ -14,10 +14,10 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Model
 
 from apps.core.errors import Conflict, NotFound, ValidationFailed
-from apps.organizations.models import Organization
-from apps.organizations.request_hints import (
+from apps.core.request_hints import (
     organization_without_webhooks,
     organization_without_webhooks_forget,
     request_hints_kept,
@@ -75,7 +75,7 @@ def endpoints_active(organization_id: str) -> list[WebhookEndpoint]:
     remembered = _remembered.get()
     if remembered is not None and organization_id in remembered:
         return remembered[organization_id]
-    # The credential lookup may have learnt already that there are none (apps/organizations/request_hints.py).
+    # The credential lookup may have learnt already that there are none (apps/core/request_hints.py).
     if organization_without_webhooks(organization_id):
         endpoints = []
     else:
@@ -105,7 +105,7 @@ def _events_check(events: Iterable[str]) -> list[str]:
 @transaction.atomic
 def endpoint_create(
     *,
-    organization: Organization,
+    organization: Model,
     url: str,
     events: Iterable[str],
     description: str = "",
@@ -117,7 +117,11 @@ def endpoint_create(
     # Each endpoint multiplies every event's deliveries; a cap keeps one organization from flooding workers.
     limit = settings.WEBHOOK_MAX_ENDPOINTS_PER_ORGANIZATION
     # Count and insert under the organization's row lock: racing creates would each count below the cap.
-    Organization.objects.select_for_update().filter(pk=organization.pk).values_list("pk", flat=True).get()
+    # The caller's organization's own model: webhooks sits below the apps that emit events, organizations
+    # among them, and imports none of them.
+    type(organization)._default_manager.select_for_update().filter(pk=organization.pk).values_list(
+        "pk", flat=True
+    ).get()
     if WebhookEndpoint.objects.filter(organization=organization).count() >= limit:
         raise Conflict(
             f"An organization can have at most {limit} webhook endpoints.", code="WEBHOOK_LIMIT_REACHED"
