@@ -41,6 +41,7 @@ from benchmarks.http_vs_bare import (
     database_ensure,
     fixtures_make,
     free_port,
+    server_cpu_seconds,
     server_env,
     server_start,
     token_fetch,
@@ -139,20 +140,6 @@ def scripts_write(directory: Path, teeckin_token: str, timetagger_token: str) ->
     return paths
 
 
-def cpu_seconds(process: subprocess.Popen) -> float:
-    """User + system CPU of the server process and its live children (gunicorn's workers)."""
-    pids = [str(process.pid)]
-    pids += subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
-    ticks = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except FileNotFoundError:
-            continue
-        ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
 PATHS = {
     "read": {"teeckin": "/api/agent/timer", "timetagger": "/timetagger/api/v2/records"},
     "start": {"teeckin": "/api/agent/timer/start", "timetagger": "/timetagger/api/v2/records"},
@@ -194,13 +181,13 @@ def main() -> None:
                     order = ["teeckin", "timetagger"] if round_number % 2 == 0 else ["timetagger", "teeckin"]
                     for server in order:
                         url = f"http://127.0.0.1:{ports[server]}{PATHS[operation][server]}"
-                        cpu_before = cpu_seconds(servers[server])
+                        cpu_before = server_cpu_seconds(servers[server])
                         started = time.monotonic()
                         rate, p99, errors = wrk_run(
                             url, scripts[operation][server], args.connections, args.seconds
                         )
                         requests = rate * (time.monotonic() - started)
-                        cpu_ms = (cpu_seconds(servers[server]) - cpu_before) * 1000 / max(requests, 1)
+                        cpu_ms = (server_cpu_seconds(servers[server]) - cpu_before) * 1000 / max(requests, 1)
                         if errors:
                             print(f"warning: {errors} error answers from {server} on {operation}")
                         results.setdefault(operation, {}).setdefault(server, []).append((rate, p99, cpu_ms))

@@ -170,8 +170,10 @@ def _insert_sql(model: type[Model], using: str) -> tuple[str, tuple[Any, ...]]:
 
 @functools.cache
 def _update_sql(model: type[Model], names: tuple[str, ...], using: str) -> tuple[str, tuple[Any, ...]]:
+    """The UPDATE of ``names`` plus the model's ``auto_now`` fields (as ``save()`` refreshes them)."""
     quote = connections[using].ops.quote_name
-    fields = tuple(model._meta.get_field(name) for name in names)
+    auto_now = [field.name for field in model._meta.concrete_fields if getattr(field, "auto_now", False)]
+    fields = tuple(model._meta.get_field(name) for name in dict.fromkeys([*names, *auto_now]))
     assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
     pk = quote(model._meta.pk.column)
     return f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {pk} = %s", fields  # noqa: S608
@@ -200,10 +202,8 @@ def row_update(instance: Model, fields: Sequence[str], *, using: str = "default"
     are refreshed as ``save()`` would. The same limits as :func:`row_insert` (no signals); the row must
     exist (callers hold its lock), as a missing one is not reported."""
     model = type(instance)
-    auto_now = [field.name for field in model._meta.concrete_fields if getattr(field, "auto_now", False)]
-    names = tuple(dict.fromkeys([*fields, *auto_now]))
     connection = connections[using]
-    sql, update_fields = _update_sql(model, names, using)
+    sql, update_fields = _update_sql(model, tuple(fields), using)
     params = [field.get_db_prep_save(field.pre_save(instance, False), connection) for field in update_fields]
     params.append(model._meta.pk.get_db_prep_save(instance.pk, connection))
     statement_run(sql, params, using=using, rows=False)
