@@ -87,15 +87,23 @@ class JoinedSelect:
         extras: Sequence[tuple[str, str]] = (),
         order_by: str = "",
         using: str = "default",
+        with_: str = "",
+        source: str = "",
     ) -> None:
         """``where`` is SQL over aliases with ``%s`` placeholders; ``extras`` are named scalar SQL
         expressions selected after the models' columns (returned as plain values); ``order_by`` picks
-        which row comes first when several match."""
+        which row comes first when several match.
+
+        ``with_`` is a WITH clause's body and ``source`` the relation the first model is read from
+        instead of its table, typically that clause's name: ``stopped AS (UPDATE ... RETURNING *)``
+        writes a row and reads it back, joined, in one round trip. Its placeholders come first."""
         self._parts = [Join(alias, model, ""), *joins]
         self._where = where
         self._extras = list(extras)
         self._order_by = order_by
         self._using = using
+        self._with = with_
+        self._source = source
         self._sql: str | None = None
         self._layout: list[tuple[Join, list[str], list[Any], int]] = []
 
@@ -118,12 +126,14 @@ class JoinedSelect:
             columns += [f"{part.alias}.{quote(field.column)}" for field in fields]
         columns += [f"({sql}) AS {quote(name)}" for name, sql in self._extras]
         base = self._parts[0]
-        tables = [f"{quote(base.model._meta.db_table)} {base.alias}"]
+        tables = [f"{self._source or quote(base.model._meta.db_table)} {base.alias}"]
         for part in self._parts[1:]:
             kind = "LEFT OUTER JOIN" if part.outer else "INNER JOIN"
             tables.append(f"{kind} {quote(part.model._meta.db_table)} {part.alias} ON ({part.on})")
         # Every piece is a quoted identifier or SQL written in our code; values only ever go in as params.
         sql = f"SELECT {', '.join(columns)} FROM {' '.join(tables)} WHERE {self._where}"  # noqa: S608
+        if self._with:
+            sql = f"WITH {self._with} {sql}"
         if self._order_by:
             sql += f" ORDER BY {self._order_by}"
         sql += " LIMIT 1"

@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -79,40 +80,64 @@ def _tracker_running(*, user: AbstractBaseUser, agent: Agent | None, session: st
     return running.order_by(Case(When(own, then=Value(0)), default=Value(1)), "-start_time")
 
 
+# The running timers of one tracker shape (see ``_tracker_running``); the shapes add the agent condition.
+_RUNNING_WHERE = "e.user_id = %s AND e.end_time IS NULL AND e.session = %s"
+
+
 def _running_select(where: str, order_by: str = "") -> JoinedSelect:
     return JoinedSelect(
         alias="e",
         model=ClockedTime,
         joins=[Join("t", Topic, "t.id = e.topic_id"), Join("c", Category, "c.id = t.category_id")],
-        where=f"e.user_id = %s AND e.end_time IS NULL AND e.session = %s AND {where}",
+        where=f"{_RUNNING_WHERE} AND {where}",
         order_by=order_by,
+    )
+
+
+def _running_stop(where: str, order_by: str = "") -> JoinedSelect:
+    """The first running timer of a ``_running_select`` shape, stopped and read back with its topic and
+    category in one statement (PostgreSQL): ``end_time`` = max(%s, start + 1 µs) (the check constraint
+    wants end > start), ``updated_at`` = %s, ``notes`` = %s unless that is NULL."""
+    table = ClockedTime._meta.db_table
+    order = f" ORDER BY {order_by}" if order_by else ""
+    target = f"SELECT e.id FROM {table} e WHERE {_RUNNING_WHERE} AND {where}{order} LIMIT 1"  # noqa: S608
+    stop = "end_time = GREATEST(%s, s.start_time + interval '1 microsecond'), updated_at = %s"
+    stop += ", notes = COALESCE(%s, s.notes)"
+    return JoinedSelect(
+        alias="e",
+        model=ClockedTime,
+        joins=[Join("t", Topic, "t.id = e.topic_id"), Join("c", Category, "c.id = t.category_id")],
+        where="TRUE",
+        # Table and SQL written here; values only ever go in as parameters.
+        with_=f"stopped AS (UPDATE {table} s SET {stop} WHERE s.id = ({target}) RETURNING s.*)",  # noqa: S608
+        source="stopped",
     )
 
 
 # The shapes of ``_tracker_running``, prebuilt: timer status is the most frequent agent call, and
 # compiling the ORM query cost more than running it. The same rows in the same order (a test holds it).
-_RUNNING_OF_AGENT_SESSION = _running_select("e.agent_id = %s")
-_RUNNING_OF_PERSON_SESSION = _running_select("e.agent_id IS NULL")
-_RUNNING_OF_AGENT = _running_select(
-    "(e.agent_id = %s OR e.agent_id IS NULL)",
-    "CASE WHEN e.agent_id IS NULL THEN 1 ELSE 0 END, e.start_time DESC",
-)
-_RUNNING_OF_PERSON = _running_select(
-    "TRUE", "CASE WHEN e.agent_id IS NULL THEN 0 ELSE 1 END, e.start_time DESC"
-)
+# Keyed by (an agent calls, a session is named); the parameters are user, session, then the agent.
+_SHAPES = {
+    (True, True): ("e.agent_id = %s", ""),
+    (False, True): ("e.agent_id IS NULL", ""),
+    (True, False): (
+        "(e.agent_id = %s OR e.agent_id IS NULL)",
+        "CASE WHEN e.agent_id IS NULL THEN 1 ELSE 0 END, e.start_time DESC",
+    ),
+    (False, False): ("TRUE", "CASE WHEN e.agent_id IS NULL THEN 0 ELSE 1 END, e.start_time DESC"),
+}
+_RUNNING = {key: _running_select(*shape) for key, shape in _SHAPES.items()}
+_RUNNING_STOP = {key: _running_stop(*shape) for key, shape in _SHAPES.items()}
 
 
-def timer_running(
-    *, user: AbstractBaseUser, agent: Agent | None = None, session: str = ""
-) -> ClockedTime | None:
-    """The running timer of the caller's tracker (see ``_tracker_running``), or None, with its topic
-    and category loaded."""
-    if agent is not None:
-        select = _RUNNING_OF_AGENT_SESSION if session else _RUNNING_OF_AGENT
-        found = select.fetch([user.pk, session, agent.pk])
-    else:
-        select = _RUNNING_OF_PERSON_SESSION if session else _RUNNING_OF_PERSON
-        found = select.fetch([user.pk, session])
+def _tracker_params(
+    user: AbstractBaseUser, agent: Agent | None, session: str
+) -> tuple[tuple[bool, bool], list[object]]:
+    params = [user.pk, session] if agent is None else [user.pk, session, agent.pk]
+    return (agent is not None, bool(session)), params
+
+
+def _entry_of(found: tuple[dict[str, Any], dict[str, Any]] | None) -> ClockedTime | None:
     if found is None:
         return None
     rows, _ = found
@@ -120,6 +145,28 @@ def timer_running(
     topic.category = rows["c"]
     entry.topic = topic
     return entry
+
+
+def timer_running(
+    *, user: AbstractBaseUser, agent: Agent | None = None, session: str = ""
+) -> ClockedTime | None:
+    """The running timer of the caller's tracker (see ``_tracker_running``), or None, with its topic
+    and category loaded."""
+    key, params = _tracker_params(user, agent, session)
+    return _entry_of(_RUNNING[key].fetch(params))
+
+
+def _tracker_stop(
+    *, user: AbstractBaseUser, agent: Agent | None, session: str, at: datetime, notes: str | None = None
+) -> ClockedTime | None:
+    """Stop the timer ``timer_running`` would return at ``at`` (``notes``, when given, replace its notes)
+    and return it, or None when none runs. The caller holds the user's lock."""
+    if connection.vendor != "postgresql":
+        running = timer_running(user=user, agent=agent, session=session)
+        return None if running is None else _stop(running, at=at, notes=notes)
+    # One round trip where a read and then an UPDATE took two: every start and stop runs this.
+    key, params = _tracker_params(user, agent, session)
+    return _entry_of(_RUNNING_STOP[key].fetch([at, timezone.now(), notes, *params]))
 
 
 def timers_running(*, user: AbstractBaseUser) -> list[ClockedTime]:
@@ -216,19 +263,18 @@ def timer_start(
     if at is not None:
         now = _at_check(at, now=now)
     user_lock(user=user)
-    # With their topics, so callers can say what they stopped without further queries.
-    addressed = timer_running(user=user, agent=agent, session=source.session)
-    to_stop = [addressed] if addressed is not None else []
+    # Stopped with their topics, so callers can say what they stopped without further queries.
+    addressed = _tracker_stop(user=user, agent=agent, session=source.session, at=now)
+    stopped_all = [addressed] if addressed is not None else []
     if not organization.allow_overlaps:
         # "No overlaps" bills human hours: one start ends every running timer of the person.
         others = ClockedTime.objects.select_related("topic__category").running().filter(user=user)
-        to_stop += list(others.exclude(pk__in=[entry.pk for entry in to_stop]).order_by("-start_time"))
+        stopped_all += [_stop(entry, at=now) for entry in others.order_by("-start_time")]
     if at is not None:
-        for entry in to_stop:
+        # A replayed start before a running timer's start is refused; raising undoes the stops above.
+        for entry in stopped_all:
             _not_before_start(entry, now)
-    stopped_all = []
-    for entry in to_stop:
-        stopped_all.append(_stop(entry, at=now))
+    for entry in stopped_all:
         time_entry_event_record(name="time_entry.stopped", entry=entry)
     if stopped_all:
         # No gap and no overlap: the new timer starts where the latest stopped one ended.
@@ -263,7 +309,6 @@ def timer_start(
     return TimerStartResult(started=started, stopped=stopped, stopped_all=tuple(stopped_all))
 
 
-@transaction.atomic
 def timer_stop(
     *,
     user: AbstractBaseUser,
@@ -277,6 +322,25 @@ def timer_stop(
 
     ``at`` ends it at that past time instead of now (never before its start).
     """
+    stopped = _timer_stop(user=user, notes=notes, now=now, agent=agent, session=session, at=at)
+    if stopped is None:
+        # Raised once the transaction has committed (it wrote nothing): a stop with no timer running is
+        # an everyday call from hooks, and a rollback would make psycopg discard every statement
+        # prepared on the connection (apps.core.prebuilt), costing the next requests a round trip each.
+        raise NoActiveTimer()
+    return stopped
+
+
+@transaction.atomic
+def _timer_stop(
+    *,
+    user: AbstractBaseUser,
+    notes: str | None,
+    now: datetime | None,
+    agent: Agent | None,
+    session: str,
+    at: datetime | None,
+) -> ClockedTime | None:
     if notes is not None:
         notes_check(notes)
     session = session_clean(session)
@@ -284,12 +348,12 @@ def timer_stop(
     if at is not None:
         now = _at_check(at, now=now)
     user_lock(user=user)
-    running = timer_running(user=user, agent=agent, session=session)
-    if running is None:
-        raise NoActiveTimer()
+    stopped = _tracker_stop(user=user, agent=agent, session=session, at=now, notes=notes)
+    if stopped is None:
+        return None
     if at is not None:
-        _not_before_start(running, now)
-    stopped = _stop(running, at=now, notes=notes)
+        # Raising undoes the stop.
+        _not_before_start(stopped, now)
     time_entry_event_record(name="time_entry.stopped", entry=stopped)
     return stopped
 

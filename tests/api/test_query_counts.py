@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from apps.clocked_times.models import ClockedTime
@@ -169,8 +170,19 @@ CASES = [
             "/api/time-entries/start", {"project_id": ctx["topic"], "task_id": "T-1"}, format="json"
         ),
     ),
-    ("clockeye stop", 7, True, lambda api, ctx: api.post("/api/time-entries/stop")),
+    ("clockeye stop", 6, True, lambda api, ctx: api.post("/api/time-entries/stop")),
 ]
+
+
+# On PostgreSQL a stop reads the running timer and ends it in one statement (UPDATE ... RETURNING joined
+# back to its topic); other databases read it first. These cases stop one.
+STOP_IN_ONE_STATEMENT = {
+    "agent start while running",
+    "full start",
+    "agent stop",
+    "full stop",
+    "clockeye stop",
+}
 
 
 @pytest.mark.parametrize("size", [1, 60], ids=["small", "large"])
@@ -186,6 +198,8 @@ def test_fixed_query_count(
     if running:
         _running(owner, topic)
     ctx = {"topic": topic.id, "entry": entry.id, "user": str(owner.pk)}
+    if connection.vendor == "postgresql" and name in STOP_IN_ONE_STATEMENT:
+        own -= 1
     with django_assert_max_num_queries(own + AUTH_QUERIES):
         response = call(owner_api, ctx)
     assert response.status_code < 300, response.json()

@@ -14,7 +14,9 @@ from oauth2_provider.models import get_access_token_model
 from apps.agents.authentication import _access_token_load
 from apps.agents.credentials import credential_digest
 from apps.clocked_times.models import ONE_RUNNING_CONSTRAINT, ClockedTime
+from apps.core.errors import NoActiveTimer
 from apps.core.prebuilt import JoinedSelect, row_insert, row_update
+from apps.timer.services import timer_start, timer_stop
 from tests.fixtures.auth import issue_token
 
 
@@ -127,3 +129,25 @@ def test_row_update_writes_the_fields_and_refreshes_auto_now(org: Any, owner: An
     stored = ClockedTime.objects.get(pk=entry.pk)
     assert (stored.notes, stored.end_time, stored.topic_id) == ("changed", entry.end_time, topic.pk)
     assert stored.updated_at == entry.updated_at > before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_stop_with_no_timer_keeps_the_connections_prepared_statements(
+    is_postgres: bool, org: Any, owner: Any, topic: Any
+) -> None:
+    # psycopg discards every prepared statement of a connection on ROLLBACK. A stop with nothing running
+    # (hooks send them all day) commits its empty transaction instead, so the next requests do not pay
+    # a round trip each to prepare again.
+    if not is_postgres:
+        pytest.skip("prepared statements are PostgreSQL's")
+    timer_start(user=owner, organization=org, topic=topic)
+    timer_stop(user=owner)
+    lock = "%FOR UPDATE%"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", [lock])
+        assert cursor.fetchone()[0] == 1
+    with pytest.raises(NoActiveTimer):
+        timer_stop(user=owner)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", [lock])
+        assert cursor.fetchone()[0] == 1
