@@ -7,9 +7,11 @@ hear about its mistake instead of having the field silently dropped.
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 from rest_framework import serializers
+from rest_framework.utils.serializer_helpers import BindingDict
 
 
 class StrictCharField(serializers.CharField):
@@ -35,9 +37,31 @@ class StrictBooleanField(serializers.BooleanField):
         return data
 
 
+# One bound set of fields per input serializer class (see StrictInput.fields).
+_BOUND_FIELDS: dict[type[serializers.Serializer], BindingDict] = {}
+
+
 class StrictInput(serializers.Serializer):
     # An input serializer that refuses keys it does not declare (400 with the unknown names). A comment,
     # not a docstring: drf-spectacular would publish a docstring as every input schema's description.
+
+    @cached_property
+    def fields(self) -> BindingDict:
+        # DRF deep-copies every declared field (nested serializers' too) for each new serializer: on the
+        # timer endpoints that cost more than validating the body. The fields keep no per-request state
+        # (values and errors live in the serializer being validated), so one set bound to a prototype
+        # instance serves every request. A partial or context-bearing serializer binds its own: fields
+        # read both through their root.
+        if self.partial or self._context:
+            return serializers.Serializer.fields.func(self)
+        bound = _BOUND_FIELDS.get(type(self))
+        if bound is None:
+            prototype = type(self)()
+            bound = serializers.Serializer.fields.func(prototype)
+            prototype.__dict__["fields"] = bound
+            # Two threads racing here bind equal sets; either may stay.
+            _BOUND_FIELDS[type(self)] = bound
+        return bound
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, dict):
