@@ -32,6 +32,7 @@ from starlette.routing import Mount, Route  # noqa: E402
 
 from apps.mcp_server.gate import McpGate  # noqa: E402
 from apps.mcp_server.server import mcp  # noqa: E402
+from config.startup import startup_freeze  # noqa: E402
 
 # Stateless: every request stands alone, so any worker process can answer any request (no sticky
 # sessions) and clients of the 2026-07-28 protocol, which has no handshake, are served as well. Host and
@@ -60,3 +61,4 @@ application = Starlette(
     ],
     lifespan=lifespan,
 )
+startup_freeze()
