@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps as django_apps
 from oauth2_provider.models import get_access_token_model
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
@@ -23,7 +24,7 @@ from apps.agents.models import Agent, AgentSecret, ApiKey, TokenOrigin
 from apps.agents.services import credential_mark_used
 from apps.core.errors import DomainError, Forbidden
 from apps.core.prebuilt import Join, JoinedSelect
-from apps.core.request_hints import organization_without_webhooks_note
+from apps.core.request_hints import catalog_version_note, organization_without_webhooks_note
 from apps.organizations.models import Membership, Organization
 
 BEARER_REALM = 'Bearer realm="teeckin"'
@@ -88,6 +89,14 @@ _HAS_WEBHOOKS = (
 )
 
 
+# The organization's topic catalog version, asked in the same lookup: timer starts and logged time resolve a
+# topic next, and topic matching validates its cached choices against this version (apps.topics.matching)
+# instead of reading it again. The model is named through the app registry: no import of the topics app.
+def _catalog_version_sql() -> str:
+    table = django_apps.get_model("topics", "CatalogVersion")._meta.db_table
+    return f"SELECT v.version FROM {table} v WHERE v.organization = o.id"  # noqa: S608 (a table name)
+
+
 def _token_select() -> JoinedSelect:
     from django.contrib.auth import get_user_model
 
@@ -103,7 +112,7 @@ def _token_select() -> JoinedSelect:
             Join("s", AgentSecret, "s.id = g.secret_id", outer=True),
         ],
         where="t.token_checksum = %s",
-        extras=[("has_webhooks", _HAS_WEBHOOKS)],
+        extras=[("has_webhooks", _HAS_WEBHOOKS), ("catalog_version", _catalog_version_sql())],
     )
 
 
@@ -120,7 +129,7 @@ def _access_token_load(digest: str) -> Any:
     rows, extras = found
     token, agent, user = rows["t"], rows["a"], rows["u"]
     origin = rows["g"]
-    _owner_wire(user, rows["m"], rows["o"], extras["has_webhooks"])
+    _owner_wire(user, rows["m"], rows["o"], extras)
     agent.user = user
     token.application = agent
     if origin is not None:
@@ -140,15 +149,18 @@ _API_KEY_SELECT = JoinedSelect(
         Join("o", Organization, "o.id = m.organization_id", outer=True),
     ],
     where="k.digest = %s",
-    extras=[("has_webhooks", _HAS_WEBHOOKS)],
+    extras=[("has_webhooks", _HAS_WEBHOOKS), ("catalog_version", _catalog_version_sql())],
 )
 
 
 def _owner_wire(
-    user: Any, membership: Membership | None, organization: Organization | None, has_webhooks: bool
+    user: Any, membership: Membership | None, organization: Organization | None, extras: dict[str, Any]
 ) -> None:
-    if organization is not None and not has_webhooks:
-        organization_without_webhooks_note(organization.pk)
+    if organization is not None:
+        if not extras["has_webhooks"]:
+            organization_without_webhooks_note(organization.pk)
+        # NULL before the organization's first catalog write: "" as apps.topics.catalog reads it.
+        catalog_version_note(organization.pk, extras["catalog_version"] or "")
     if membership is not None:
         membership.organization = organization
         user.membership = membership
@@ -163,7 +175,7 @@ def _api_key_load(digest: str) -> ApiKey | None:
         return None
     rows, extras = found
     key, user = rows["k"], rows["u"]
-    _owner_wire(user, rows["m"], rows["o"], extras["has_webhooks"])
+    _owner_wire(user, rows["m"], rows["o"], extras)
     key.user = user
     return key
 

@@ -18,6 +18,7 @@ from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from apps.core.prebuilt import statement_run
+from apps.core.request_hints import catalog_version_forget
 from apps.topics.models import CatalogVersion
 
 TABLES = ("topics_category", "topics_topic", "topics_topicalias", "topics_topicrepository")
@@ -103,6 +104,9 @@ def catalog_lock(*, organization_id: str) -> None:
     deadlock), and checks spanning two tables (a name free among names and aliases) cannot race. One
     upsert; on SQLite, which serialises writers anyway, it only bumps the version.
     """
+    # The version the request's credential lookup noted is about to be replaced: later lookups in this
+    # request read the new one.
+    catalog_version_forget(organization_id)
     CatalogVersion.objects.bulk_create(
         [CatalogVersion(organization=organization_id, version=uuid.uuid4().hex)],
         update_conflicts=True,

@@ -58,9 +58,9 @@ def _running(owner, topic) -> ClockedTime:
 # (name, own queries, needs a running timer, call). Own queries are what the endpoint needs once
 # authenticated, BEGIN and COMMIT included; writes count their row lock. Creating tags costs a few queries
 # per NEW name in the request (bounded by the request's 50-name limit), never per row already stored.
-# Naming a topic (by id or name) in the simple endpoints costs the catalog version read and, right after a
-# catalog write as here (the test just bulk-created topics), the two queries that rebuild the matching's
-# choices; a warm lookup is the version read alone.
+# Naming a topic (by id or name) in the simple endpoints costs, right after a catalog write as here (the
+# test just bulk-created topics), the two queries that rebuild the matching's choices; a warm lookup costs
+# nothing, as the credential lookup also reads the catalog version the cached choices are checked against.
 # Webhook subscriptions cost nothing here: none subscribe, which the credential lookup already tells
 # (an organization with endpoints adds one read per request, however many events; see
 # tests/webhooks/test_subscriptions_per_request.py). Before issue 17 the timer writes also paid two
@@ -81,19 +81,19 @@ CASES = [
     ("clocked time detail", 2, False, lambda api, ctx: api.get(f"/api/clocked-times/{ctx['entry']}")),
     (
         "agent start",
-        7,
+        6,
         False,
         lambda api, ctx: api.post("/api/agent/timer/start", {"topic": ctx["topic"]}, format="json"),
     ),
     (
         "agent start by name",
-        7,
+        6,
         False,
         lambda api, ctx: api.post("/api/agent/timer/start", {"topic": "project alpha"}, format="json"),
     ),
     (
         "agent start while running",
-        8,
+        7,
         True,
         lambda api, ctx: api.post("/api/agent/timer/start", {"topic": ctx["topic"]}, format="json"),
     ),
@@ -114,7 +114,7 @@ CASES = [
     ),
     (
         "agent time",
-        7,
+        6,
         False,
         lambda api, ctx: api.post(
             "/api/agent/time", {"topic": ctx["topic"], "duration_minutes": 5}, format="json"
@@ -122,7 +122,7 @@ CASES = [
     ),
     (
         "agent time by name",
-        7,
+        6,
         False,
         lambda api, ctx: api.post(
             "/api/agent/time", {"topic": "Project Alpha", "duration_minutes": 5}, format="json"
