@@ -15,6 +15,15 @@ class _Inner(StrictInput):
     repository = StrictCharField(max_length=10, required=False)
 
 
+class _Required(StrictInput):
+    name = StrictCharField(max_length=10)
+    note = StrictCharField(max_length=10, required=False)
+
+
+class _Outer(StrictInput):
+    inner = _Required(required=False)
+
+
 class _Body(StrictInput):
     topic = StrictCharField(max_length=5)
     minutes = StrictIntegerField(min_value=1, required=False)
@@ -58,6 +67,14 @@ def test_a_partial_serializer_does_not_require_what_a_full_one_does() -> None:
     valid, errors = _validate({"minutes": 2})
     assert not valid and set(errors) == {"topic"}
     assert _validate({"minutes": 2}, partial=True) == (True, {"minutes": 2})
+
+
+def test_a_nested_serializer_follows_its_partial_root() -> None:
+    # DRF makes the nested fields of a partial serializer optional too, through their root.
+    partial = _Outer(data={"inner": {"note": "n"}}, partial=True)
+    assert partial.is_valid(), partial.errors
+    full = _Outer(data={"inner": {"note": "n"}})
+    assert not full.is_valid() and set(full.errors["inner"]) == {"name"}
 
 
 def test_a_context_reaches_the_fields_of_the_serializer_it_was_given_to() -> None:

@@ -50,9 +50,10 @@ class StrictInput(serializers.Serializer):
         # DRF deep-copies every declared field (nested serializers' too) for each new serializer: on the
         # timer endpoints that cost more than validating the body. The fields keep no per-request state
         # (values and errors live in the serializer being validated), so one set bound to a prototype
-        # instance serves every request. A partial or context-bearing serializer binds its own: fields
-        # read both through their root.
-        if self.partial or self._context:
+        # instance serves every request. A partial or context-bearing serializer binds its own, and so
+        # does one nested in such a serializer: fields read both through their root.
+        root = self.root
+        if root.partial or getattr(root, "_context", None):
             return serializers.Serializer.fields.func(self)
         bound = _BOUND_FIELDS.get(type(self))
         if bound is None:
