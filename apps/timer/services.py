@@ -82,13 +82,15 @@ def _tracker_running(*, user: AbstractBaseUser, agent: Agent | None, session: st
 
 # The running timers of one tracker shape (see ``_tracker_running``); the shapes add the agent condition.
 _RUNNING_WHERE = "e.user_id = %s AND e.end_time IS NULL AND e.session = %s"
+# The entry's topic and its category, loaded with it.
+_TOPIC_JOINS = (Join("t", Topic, "t.id = e.topic_id"), Join("c", Category, "c.id = t.category_id"))
 
 
 def _running_select(where: str, order_by: str = "") -> JoinedSelect:
     return JoinedSelect(
         alias="e",
         model=ClockedTime,
-        joins=[Join("t", Topic, "t.id = e.topic_id"), Join("c", Category, "c.id = t.category_id")],
+        joins=_TOPIC_JOINS,
         where=f"{_RUNNING_WHERE} AND {where}",
         order_by=order_by,
     )
@@ -106,7 +108,7 @@ def _running_stop(where: str, order_by: str = "") -> JoinedSelect:
     return JoinedSelect(
         alias="e",
         model=ClockedTime,
-        joins=[Join("t", Topic, "t.id = e.topic_id"), Join("c", Category, "c.id = t.category_id")],
+        joins=_TOPIC_JOINS,
         where="TRUE",
         # Table and SQL written here; values only ever go in as parameters.
         with_=f"stopped AS (UPDATE {table} s SET {stop} WHERE s.id = ({target}) RETURNING s.*)",  # noqa: S608

@@ -59,12 +59,15 @@ def _select(marker: int) -> JoinedSelect:
     )
 
 
-def _prepared(marker: int) -> int:
+def _prepared_like(pattern: str) -> int:
+    """How many statements prepared on this connection match the LIKE ``pattern``."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", [f"%{marker} = {marker}%"]
-        )
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", [pattern])
         return cursor.fetchone()[0]
+
+
+def _prepared(marker: int) -> int:
+    return _prepared_like(f"%{marker} = {marker}%")
 
 
 @pytest.mark.django_db
@@ -142,12 +145,7 @@ def test_a_stop_with_no_timer_keeps_the_connections_prepared_statements(
         pytest.skip("prepared statements are PostgreSQL's")
     timer_start(user=owner, organization=org, topic=topic)
     timer_stop(user=owner)
-    lock = "%FOR UPDATE%"
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", [lock])
-        assert cursor.fetchone()[0] == 1
+    assert _prepared_like("%FOR UPDATE%") == 1
     with pytest.raises(NoActiveTimer):
         timer_stop(user=owner)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", [lock])
-        assert cursor.fetchone()[0] == 1
+    assert _prepared_like("%FOR UPDATE%") == 1

@@ -15,6 +15,22 @@ from apps.clocked_times.models import ClockedTime
 from apps.timer.services import _tracker_running, _tracker_stop, timer_running
 
 
+def _running_timers(
+    owner: Any, topics: tuple[Any, Any], trackers: list[tuple[Any, str]], now: Any, **fields: Any
+) -> None:
+    """A running timer per (agent, session), a minute apart, oldest first, on alternating topics."""
+    for minutes, (agent, session) in enumerate(trackers):
+        ClockedTime.objects.create(
+            organization=owner.membership.organization,
+            user=owner,
+            topic=topics[minutes % 2],
+            agent=agent,
+            session=session,
+            start_time=now - timedelta(minutes=60 - minutes),
+            **fields,
+        )
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("own_timer", [True, False], ids=["with-own-timer", "without-own-timer"])
 def test_it_matches_the_tracker_queryset(owner: Any, topic: Any, research: Any, own_timer: bool) -> None:
@@ -25,15 +41,7 @@ def test_it_matches_the_tracker_queryset(owner: Any, topic: Any, research: Any, 
     running = [(first, ""), (second, ""), (first, "s-1"), (first, "s-2"), (second, "s-1")]
     if own_timer:
         running.append((None, ""))
-    for minutes, (agent, session) in enumerate(running):
-        ClockedTime.objects.create(
-            organization=owner.membership.organization,
-            user=owner,
-            topic=topic if minutes % 2 else research,
-            agent=agent,
-            session=session,
-            start_time=now - timedelta(minutes=60 - minutes),
-        )
+    _running_timers(owner, (research, topic), running, now)
     callers = [
         (agent, session) for agent in (first, second, idle, None) for session in ("", "s-1", "s-2", "s-9")
     ]
@@ -54,16 +62,7 @@ def test_the_stop_ends_the_entry_the_lookup_finds(owner: Any, topic: Any, resear
     second, _ = agent_create(user=owner, name="Second")
     now = timezone.now()
     running = [(first, ""), (second, ""), (first, "s-1"), (None, ""), (None, "s-1")]
-    for minutes, (agent, session) in enumerate(running):
-        ClockedTime.objects.create(
-            organization=owner.membership.organization,
-            user=owner,
-            topic=topic if minutes % 2 else research,
-            agent=agent,
-            session=session,
-            start_time=now - timedelta(minutes=60 - minutes),
-            notes="kept",
-        )
+    _running_timers(owner, (research, topic), running, now, notes="kept")
     for agent in (first, second, None):
         for session in ("", "s-1", "s-9"):
             with transaction.atomic():

@@ -7,6 +7,7 @@ hear about its mistake instead of having the field silently dropped.
 
 from __future__ import annotations
 
+import functools
 from functools import cached_property
 from typing import Any
 
@@ -37,8 +38,14 @@ class StrictBooleanField(serializers.BooleanField):
         return data
 
 
-# One bound set of fields per input serializer class (see StrictInput.fields).
-_BOUND_FIELDS: dict[type[serializers.Serializer], BindingDict] = {}
+@functools.cache
+def _bound_fields(serializer_class: type[serializers.Serializer]) -> BindingDict:
+    """The fields of ``serializer_class`` bound once, to a prototype instance (see StrictInput.fields).
+    Two threads racing here bind equal sets; either may stay."""
+    prototype = serializer_class()
+    fields = serializers.Serializer.fields.func(prototype)
+    prototype.__dict__["fields"] = fields
+    return fields
 
 
 class StrictInput(serializers.Serializer):
@@ -55,14 +62,7 @@ class StrictInput(serializers.Serializer):
         root = self.root
         if root.partial or getattr(root, "_context", None):
             return serializers.Serializer.fields.func(self)
-        bound = _BOUND_FIELDS.get(type(self))
-        if bound is None:
-            prototype = type(self)()
-            bound = serializers.Serializer.fields.func(prototype)
-            prototype.__dict__["fields"] = bound
-            # Two threads racing here bind equal sets; either may stay.
-            _BOUND_FIELDS[type(self)] = bound
-        return bound
+        return _bound_fields(type(self))
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, dict):
